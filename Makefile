@@ -1,0 +1,24 @@
+# facto_demat: `make run` serves a demo on http://localhost:8069,
+# `make test` runs the tests and linters on a fresh database.
+ODOO_SRC ?= /opt/odoo18
+export ODOO_SRC
+
+.PHONY: setup test lint run pytest bench clean
+
+setup:
+	@bash tools/setup.sh
+
+test: setup
+	@.venv/bin/python tools/run_tests.py
+
+lint: setup
+	@.venv/bin/python tools/run_tests.py --lint-only
+
+run: setup
+	@bash tools/run.sh
+
+pytest: setup
+	@bash tools/pytest.sh
+
+clean:
+	rm -rf .venv var

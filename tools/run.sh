@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make run`: the demo database facto_demo (created once, then reused), a
+# local SMTP sink that keeps every email as a .eml file, and Odoo on :8069.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DB=${DEMO_DB:-facto_demo}
+MAIL_DIR=$ROOT/var/mail
+HTTP_PORT=${HTTP_PORT:-8069}
+SMTP_PORT=${SMTP_PORT:-2525}
+ODOO=$ROOT/tools/odoo.sh
+
+"$ROOT/.venv/bin/python" "$ROOT/tools/smtp_sink.py" --port "$SMTP_PORT" --dir "$MAIL_DIR" &
+SINK=$!
+trap 'kill $SINK 2>/dev/null || true' EXIT
+
+if [ "$(psql -d "$DB" -Atc "select 1 from res_partner where ref = 'C0080'" 2>/dev/null)" = 1 ]; then
+    echo "[run] reusing database $DB; updating facto_demat"
+    "$ODOO" -d "$DB" -u facto_demat --stop-after-init --no-http --log-level=warn
+else
+    echo "[run] creating database $DB (French company, customers, a year of invoices)"
+    dropdb --if-exists "$DB"
+    "$ODOO" -d "$DB" -i l10n_fr_account,facto_demat --without-demo=all \
+        --load-language=fr_FR --stop-after-init --no-http --log-level=warn
+    SMTP_PORT=$SMTP_PORT "$ODOO" shell -d "$DB" --no-http --log-level=warn \
+        < "$ROOT/tools/demo_data.py"
+fi
+
+cat <<MSG
+
+  facto_demat demo: http://localhost:$HTTP_PORT  (login: admin, password: admin)
+  Every email Odoo sends is kept as a .eml file in: $MAIL_DIR
+  Stop with Ctrl-C.
+
+MSG
+"$ODOO" -d "$DB" --db-filter="^$DB\$" --http-port="$HTTP_PORT" --log-level=warn &
+ODOO_PID=$!
+trap 'kill $ODOO_PID $SINK 2>/dev/null || true' EXIT INT TERM
+wait $ODOO_PID
