@@ -8,6 +8,13 @@
     "license": "LGPL-3",
     "depends": ["account", "mail"],
     "external_dependencies": {"python": ["email-validator", "exchangelib"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/facto_demat_security.xml",
+        "views/facto_demat_event_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
     "assets": {
         "web.assets_tests": ["facto_demat/static/tests/tours/**/*"],
     },

@@ -1,1 +1,3 @@
+from . import test_consent
+from . import test_evidence
 from . import test_tour

@@ -1,0 +1,295 @@
+from email_validator import EmailNotValidError, validate_email
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import email_normalize
+
+INVOICING = "account.group_account_invoice"
+DEMAT_STATUSES = [
+    ("allowed", "Documents may be emailed"),
+    ("refused", "Refused"),
+    ("no_email", "No valid email address"),
+    ("not_accepted", "Not accepted yet (opt-in)"),
+    ("waiting", "Notice period not over"),
+]
+# Consent flag -> (event when ticked, event when unticked).
+CONSENT_EVENTS = {
+    "demat_refused": ("refusal_recorded", "refusal_withdrawn"),
+    "demat_accepted": ("acceptance_recorded", "acceptance_withdrawn"),
+}
+# Fields whose change may alter a customer's consent or document address.
+CONSENT_INPUTS = {"email", "type", "parent_id", "active", "child_ids", *CONSENT_EVENTS}
+
+
+def demat_normalize_email(value):
+    """Return the single valid address in `value`, normalised, or ''.
+
+    Odoo's `email_normalize` repairs what it should reject (`a@@b.com` gives
+    `@b.com`), so email-validator, without DNS lookup, decides validity; a
+    display name, surrounding spaces and a dotless domain stay accepted.
+    """
+    if not value or not value.strip():
+        return ""
+    try:
+        address = validate_email(
+            value.strip(),
+            check_deliverability=False,
+            allow_display_name=True,
+            globally_deliverable=False,
+        ).normalized
+    except EmailNotValidError:
+        return ""
+    return email_normalize(address) or ""
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    demat_letter_sent = fields.Boolean(
+        string="Dematerialisation letter sent",
+        readonly=True,
+        copy=False,
+        groups=INVOICING,
+    )
+    demat_letter_date = fields.Datetime(
+        string="Dematerialisation letter date",
+        readonly=True,
+        copy=False,
+        groups=INVOICING,
+    )
+    demat_refused = fields.Boolean(
+        string="Refuses dematerialisation",
+        tracking=True,
+        copy=False,
+        groups=INVOICING,
+        help="The customer refused to receive documents by email: they go on paper.",
+    )
+    demat_refused_date = fields.Datetime(
+        string="Refusal date",
+        compute="_compute_demat_refused_date",
+        store=True,
+        copy=False,
+        groups=INVOICING,
+    )
+    demat_accepted = fields.Boolean(
+        string="Accepts dematerialisation",
+        tracking=True,
+        copy=False,
+        groups=INVOICING,
+        help="The customer explicitly accepted to receive documents by email "
+        "(needed under the opt-in policy).",
+    )
+    demat_accepted_date = fields.Datetime(
+        string="Acceptance date",
+        compute="_compute_demat_accepted_date",
+        store=True,
+        copy=False,
+        groups=INVOICING,
+    )
+    demat_email = fields.Char(
+        string="Document email address",
+        compute="_compute_demat_email",
+        store=True,
+        groups=INVOICING,
+        help="Where documents are emailed: the invoice contact's address when "
+        "the customer has one, else the customer's own; empty when that "
+        "address is not valid.",
+    )
+    demat_status = fields.Selection(
+        DEMAT_STATUSES,
+        string="Dematerialisation",
+        compute="_compute_demat_status",
+        groups=INVOICING,
+    )
+    demat_allowed = fields.Boolean(
+        string="Documents by email",
+        compute="_compute_demat_status",
+        search="_search_demat_allowed",
+        groups=INVOICING,
+    )
+    demat_event_count = fields.Integer(
+        string="Evidence events",
+        compute="_compute_demat_event_count",
+        groups=INVOICING,
+    )
+
+    @api.depends("demat_refused")
+    def _compute_demat_refused_date(self):
+        now = fields.Datetime.now()
+        for partner in self:
+            partner.demat_refused_date = partner.demat_refused and now
+
+    @api.depends("demat_accepted")
+    def _compute_demat_accepted_date(self):
+        now = fields.Datetime.now()
+        for partner in self:
+            partner.demat_accepted_date = partner.demat_accepted and now
+
+    @api.depends(
+        "email",
+        "commercial_partner_id.email",
+        "commercial_partner_id.child_ids.type",
+        "commercial_partner_id.child_ids.email",
+    )
+    def _compute_demat_email(self):
+        for partner in self:
+            customer = partner.commercial_partner_id
+            invoice_contact = customer.child_ids.filtered(
+                lambda contact: contact.type == "invoice" and contact.email
+            ).sorted("id")[:1]
+            partner.demat_email = demat_normalize_email(
+                (invoice_contact or customer).email
+            )
+
+    @api.depends("demat_email", "demat_refused", "demat_accepted", "demat_letter_date")
+    @api.depends_context("company")
+    def _compute_demat_status(self):
+        company = self.env.company
+        deadline = company._demat_letter_deadline()
+        for partner in self:
+            if partner.demat_refused:
+                status = "refused"
+            elif not partner.demat_email:
+                status = "no_email"
+            elif partner.demat_accepted:
+                status = "allowed"
+            elif company.demat_consent_policy == "opt_in":
+                status = "not_accepted"
+            elif deadline and not (
+                partner.demat_letter_date and partner.demat_letter_date <= deadline
+            ):
+                status = "waiting"
+            else:
+                status = "allowed"
+            partner.demat_status = status
+            partner.demat_allowed = status == "allowed"
+
+    def _search_demat_allowed(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(
+                self.env._("Documents by email can only be searched as yes or no.")
+            )
+        company = self.env.company
+        deadline = company._demat_letter_deadline()
+        domain = [("demat_refused", "=", False), ("demat_email", "!=", False)]
+        if company.demat_consent_policy == "opt_in":
+            domain += [("demat_accepted", "=", True)]
+        elif deadline:
+            domain += [
+                "|",
+                ("demat_accepted", "=", True),
+                ("demat_letter_date", "<=", deadline),
+            ]
+        if (operator == "=") == bool(value):
+            return domain
+        return ["!", *expression.normalize_domain(domain)]
+
+    def _compute_demat_event_count(self):
+        counts = dict(
+            self.env["facto.demat.event"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.demat_event_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.model
+    def _commercial_fields(self):
+        return [
+            *super()._commercial_fields(),
+            "demat_letter_sent",
+            "demat_letter_date",
+            "demat_refused",
+            "demat_refused_date",
+            "demat_accepted",
+            "demat_accepted_date",
+        ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        parents = self.browse(
+            {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
+        ).commercial_partner_id
+        before = parents._demat_consent_snapshot()
+        partners = super().create(vals_list)
+        customers = partners.filtered(lambda p: p.commercial_partner_id == p)
+        (parents | customers)._demat_log_consent_changes(before)
+        return partners
+
+    def write(self, vals):
+        if not CONSENT_INPUTS & vals.keys():
+            return super().write(vals)
+        customers = self.commercial_partner_id
+        before = customers._demat_consent_snapshot()
+        result = super().write(vals)
+        (customers | self.commercial_partner_id)._demat_log_consent_changes(before)
+        return result
+
+    def action_view_demat_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "facto_demat.facto_demat_event_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def _demat_consent_snapshot(self):
+        """Consent state of these customers, to compare after a change.
+
+        Read as superuser: any user who may edit a customer may change its
+        document address, even without the rights to read consent fields.
+        """
+        return {
+            partner.id: (
+                partner.demat_refused,
+                partner.demat_accepted,
+                partner.demat_email,
+            )
+            for partner in self.sudo()
+        }
+
+    def _demat_log_consent_changes(self, before):
+        """Append an evidence event for each consent fact that changed.
+
+        `before` comes from `_demat_consent_snapshot`; a customer missing from
+        it is new: its address is not a change, its consent flags are.
+        """
+        user_id = self.env.uid
+        vals_list = []
+        for partner in self.sudo():
+            refused, accepted, email = before.get(
+                partner.id, (False, False, partner.demat_email)
+            )
+            changes = [
+                CONSENT_EVENTS[field][0 if partner[field] else 1]
+                for field, old in (
+                    ("demat_refused", refused),
+                    ("demat_accepted", accepted),
+                )
+                if partner[field] != old
+            ]
+            if partner.demat_email != email:
+                changes.append("email_changed")
+            vals_list += [
+                partner._prepare_demat_event(event_type, "manual", user_id=user_id)
+                for event_type in changes
+            ]
+        if vals_list:
+            # Consent facts are recorded whoever changed them; only the
+            # add-on appends to the trail, which nobody may write to.
+            self.env["facto.demat.event"].sudo().create(vals_list)
+
+    def _prepare_demat_event(self, event_type, channel, **values):
+        self.ensure_one()
+        return {
+            "partner_id": self.id,
+            "company_id": self.env.company.id,
+            "event_type": event_type,
+            "channel": channel,
+            "email": self.sudo().demat_email,
+            **values,
+        }

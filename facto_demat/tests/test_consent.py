@@ -1,0 +1,209 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.facto_demat.models.res_partner import demat_normalize_email
+
+from .common import DematCase
+
+
+@tagged("post_install", "-at_install")
+class TestDematEmail(DematCase):
+    def test_defaults(self):
+        self.assertRecordValues(
+            self.customer,
+            [
+                {
+                    "demat_letter_sent": False,
+                    "demat_letter_date": False,
+                    "demat_refused": False,
+                    "demat_refused_date": False,
+                    "demat_accepted": False,
+                    "demat_email": "contact@boulangerie-martin.example",
+                    "demat_status": "allowed",
+                    "demat_allowed": True,
+                }
+            ],
+        )
+        self.assertEqual(self.env.company.demat_consent_policy, "opt_out")
+        self.assertEqual(self.env.company.demat_grace_days, 0)
+
+    def test_invalid_forms_are_rejected(self):
+        for value in (
+            "jean@",
+            "@example.com",
+            "jean@@example.com",
+            "jean@example.comjean@example.fr",
+            "jean@example.com>>>",
+            "jean dupont@example.com",
+            "jean@example.com, paul@example.com",
+            "   ",
+            False,
+        ):
+            with self.subTest(value=value):
+                self.customer.email = value
+                self.assertFalse(self.customer.demat_email)
+                self.assertEqual(self.customer.demat_status, "no_email")
+                self.assertFalse(self.customer.demat_allowed)
+
+    def test_valid_forms_are_normalised(self):
+        for value, expected in (
+            ("Jean Martin <Jean@Example.COM>", "jean@example.com"),
+            ("  jean@example.com  ", "jean@example.com"),
+            ("compta@intranet", "compta@intranet"),
+        ):
+            with self.subTest(value=value):
+                self.customer.email = value
+                self.assertEqual(self.customer.demat_email, expected)
+                self.assertEqual(demat_normalize_email(value), expected)
+
+    def test_invoice_contact_address_wins(self):
+        contact = self.Partner.create(
+            {
+                "name": "Service comptabilité",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "Compta@Boulangerie-Martin.example",
+            }
+        )
+        self.assertEqual(self.customer.demat_email, "compta@boulangerie-martin.example")
+        self.assertEqual(contact.demat_email, self.customer.demat_email)
+        contact.email = "compta@@boulangerie-martin.example"
+        self.assertFalse(self.customer.demat_email, "an invalid invoice address")
+        contact.active = False
+        self.assertEqual(
+            self.customer.demat_email, "contact@boulangerie-martin.example"
+        )
+
+    def test_contacts_share_the_customer_consent(self):
+        contact = self.Partner.create(
+            {"name": "Jean Martin", "parent_id": self.customer.id}
+        )
+        self.customer.demat_refused = True
+        self.assertRecordValues(
+            contact, [{"demat_refused": True, "demat_allowed": False}]
+        )
+        self.assertEqual(contact.demat_refused_date, self.customer.demat_refused_date)
+
+
+@tagged("post_install", "-at_install")
+class TestDematPolicy(DematCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.others = cls.Partner.create(
+            [
+                {"name": "Garage Bernard", "email": "garage@bernard.example"},
+                {"name": "Sans adresse"},
+                {"name": "Refuse", "email": "non@refus.example"},
+            ]
+        )
+        cls.others[2].demat_refused = True
+        cls.all_customers = cls.customer | cls.others
+
+    def allowed(self):
+        return self.Partner.search(
+            [("id", "in", self.all_customers.ids), ("demat_allowed", "=", True)]
+        )
+
+    def not_allowed(self):
+        return self.Partner.search(
+            [("id", "in", self.all_customers.ids), ("demat_allowed", "!=", True)]
+        )
+
+    def assert_allowed(self, partners):
+        self.all_customers.invalidate_recordset(["demat_status", "demat_allowed"])
+        self.assertEqual(self.all_customers.filtered("demat_allowed"), partners)
+        self.assertEqual(self.allowed(), partners)
+        self.assertEqual(self.not_allowed(), self.all_customers - partners)
+
+    def test_opt_out_accepts_unless_refused(self):
+        self.assert_allowed(self.customer | self.others[0])
+        self.assertEqual(
+            self.others.mapped("demat_status"), ["allowed", "no_email", "refused"]
+        )
+
+    def test_opt_in_needs_acceptance(self):
+        self.env.company.demat_consent_policy = "opt_in"
+        self.assert_allowed(self.Partner)
+        self.assertEqual(self.customer.demat_status, "not_accepted")
+        self.customer.demat_accepted = True
+        self.assert_allowed(self.customer)
+        self.others[2].demat_accepted = True
+        self.assert_allowed(self.customer)
+
+    def test_notice_period_counts_from_the_letter(self):
+        self.env.company.demat_grace_days = 15
+        with freeze_time("2026-03-01 09:00:00"):
+            self.customer.demat_letter_date = datetime(2026, 3, 1, 9, 0)
+            self.assert_allowed(self.Partner)
+            self.assertEqual(self.customer.demat_status, "waiting")
+        with freeze_time("2026-03-16 08:59:59"):
+            self.assert_allowed(self.Partner)
+        with freeze_time("2026-03-16 09:00:00"):
+            self.assert_allowed(self.customer)
+            self.others[0].demat_accepted = True
+            self.assert_allowed(self.customer | self.others[0])
+
+    def test_search_does_not_grow_with_customers(self):
+        def queries(count):
+            partners = self.Partner.create(
+                [
+                    {"name": f"Client {n}", "email": f"client{n}@example.com"}
+                    for n in range(count)
+                ]
+            )
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            partners.mapped("demat_allowed")
+            self.Partner.search_count(
+                [("id", "in", partners.ids), ("demat_allowed", "=", False)]
+            )
+            return self.cr.sql_log_count - before
+
+        self.assertEqual(queries(10), queries(300))
+
+
+@tagged("post_install", "-at_install")
+class TestDematAccess(DematCase):
+    def test_invoicing_user_records_a_refusal(self):
+        clerk = new_test_user(
+            self.env, login="clerk", groups="account.group_account_invoice"
+        )
+        customer = self.customer.with_user(clerk)
+        customer.demat_refused = True
+        self.assertEqual(customer.demat_status, "refused")
+        self.assertEqual(self.events_of(self.customer).user_id, clerk)
+        self.assertTrue(self.Event.with_user(clerk).search_count([]))
+
+    def test_users_without_invoicing_rights_see_nothing(self):
+        for groups in ("base.group_user", "base.group_portal"):
+            user = new_test_user(self.env, login=groups, groups=groups)
+            with self.subTest(groups=groups):
+                customer = self.customer.with_user(user)
+                with self.assertRaises(AccessError):
+                    customer.read(["demat_refused"])
+                with self.assertRaises(AccessError):
+                    customer.write({"demat_refused": True})
+                with self.assertRaises(AccessError):
+                    self.Event.with_user(user).search([])
+
+    def test_internal_user_change_of_address_is_recorded(self):
+        salesman = new_test_user(
+            self.env, login="sales", groups="base.group_user,base.group_partner_manager"
+        )
+        self.customer.with_user(salesman).email = "nouveau@boulangerie-martin.example"
+        self.assertRecordValues(
+            self.events_of(self.customer),
+            [
+                {
+                    "event_type": "email_changed",
+                    "channel": "manual",
+                    "user_id": salesman.id,
+                    "email": "nouveau@boulangerie-martin.example",
+                }
+            ],
+        )

@@ -1,0 +1,176 @@
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import SQL, mute_logger
+
+from .common import DematCase
+
+
+@tagged("post_install", "-at_install")
+class TestEvidenceTrail(DematCase):
+    def test_refusal_by_hand_writes_an_event_and_is_tracked(self):
+        self.customer.demat_refused = True
+        self.customer.demat_refused = False
+        self.customer.demat_accepted = True
+        self.assertRecordValues(
+            self.events_of(self.customer),
+            [
+                {"event_type": "refusal_recorded", "channel": "manual"},
+                {"event_type": "refusal_withdrawn", "channel": "manual"},
+                {"event_type": "acceptance_recorded", "channel": "manual"},
+            ],
+        )
+        self.assertEqual(
+            self.events_of(self.customer).mapped("email"),
+            ["contact@boulangerie-martin.example"] * 3,
+        )
+        self.assertEqual(self.customer.demat_event_count, 3)
+        tracked = self.customer.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "demat_refused"
+        )
+        self.assertEqual(len(tracked), 2)
+
+    def test_a_refused_customer_created_so_is_recorded(self):
+        customer = self.Partner.create({"name": "Importé", "demat_refused": True})
+        self.assertEqual(self.events_of(customer).event_type, "refusal_recorded")
+
+    def test_a_new_invoice_contact_changes_the_address(self):
+        self.Partner.create(
+            {
+                "name": "Comptabilité",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "compta@boulangerie-martin.example",
+            }
+        )
+        self.assertRecordValues(
+            self.events_of(self.customer),
+            [
+                {
+                    "event_type": "email_changed",
+                    "email": "compta@boulangerie-martin.example",
+                }
+            ],
+        )
+
+    def test_events_cannot_be_changed_or_deleted(self):
+        self.customer.demat_refused = True
+        event = self.events_of(self.customer)
+        for env in (self.env, self.env(su=True)):
+            with self.assertRaises(UserError):
+                event.with_env(env).write({"email": "autre@example.com"})
+            with self.assertRaises(UserError):
+                event.with_env(env).unlink()
+
+    def test_chain_verifies_and_names_the_first_altered_row(self):
+        Event = self.Event
+        for flag in (True, False, True):
+            self.customer.demat_refused = flag
+        first, second, third = self.events_of(self.customer)
+        self.assertEqual(second.previous_hash, first.hash)
+        self.assertEqual(third.previous_hash, second.hash)
+        self.assertFalse(Event._find_chain_break(self.env.company))
+        result = Event.action_verify_integrity()
+        self.assertEqual(result["params"]["type"], "success")
+
+        self.cr.execute(
+            SQL(
+                "UPDATE facto_demat_event SET email = %s WHERE id = %s",
+                "pirate@example.com",
+                second.id,
+            )
+        )
+        Event.invalidate_model()
+        failure = Event._find_chain_break(self.env.company)
+        self.assertIn(f"no. {second.sequence} ", failure)
+        result = Event.action_verify_integrity()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertIn(f"no. {second.sequence} ", result["params"]["message"])
+
+    def test_deleted_rows_are_detected(self):
+        for flag in (True, False, True):
+            self.customer.demat_refused = flag
+        first, second, _third = self.events_of(self.customer)
+        self.cr.execute(SQL("DELETE FROM facto_demat_event WHERE id = %s", second.id))
+        self.Event.invalidate_model()
+        self.assertIn(
+            f"no. {second.sequence} is missing",
+            self.Event._find_chain_break(self.env.company),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEvidenceConcurrency(DematCase):
+    """Two transactions appending at once must not fork the chain.
+
+    Uses two real connections on committed data (the main company and its
+    partner), and removes what they committed afterwards.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.cursors = [sql_db.db_connect(self.cr.dbname).cursor() for _ in "ab"]
+        self.company = self.env.ref("base.main_company")
+        self.cr.execute(
+            SQL(
+                "SELECT demat_last_event_id, (SELECT max(id) FROM facto_demat_event)"
+                " FROM res_company WHERE id = %s",
+                self.company.id,
+            )
+        )
+        self.head, self.last_id = self.cr.fetchone()
+        self.addCleanup(self.remove_committed_events)
+
+    def remove_committed_events(self):
+        for cr in self.cursors:
+            cr.rollback()
+        cr = self.cursors[0]
+        cr.execute(
+            SQL(
+                "UPDATE res_company SET demat_last_event_id = %s WHERE id = %s;"
+                " DELETE FROM facto_demat_event WHERE id > %s",
+                self.head,
+                self.company.id,
+                self.last_id or 0,
+            )
+        )
+        cr.commit()
+        for cr in self.cursors:
+            cr.close()
+
+    def append(self, cr):
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        partner = env.ref("base.main_partner")
+        return env["facto.demat.event"].create(
+            partner.with_company(self.company)._prepare_demat_event(
+                "acceptance_recorded", "manual"
+            )
+        )
+
+    def test_concurrent_appends_are_serialised(self):
+        cr_a, cr_b = self.cursors
+        cr_b.execute("SELECT 1")  # B's snapshot predates A's commit
+        event_a = self.append(cr_a)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.LockNotAvailable),
+        ):
+            cr_b.execute("SET LOCAL lock_timeout = '200ms'")
+            self.append(cr_b)
+        cr_b.rollback()
+        cr_b.execute("SELECT 1")
+        sequence_a = event_a.sequence
+        cr_a.commit()
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.SerializationFailure),
+        ):
+            self.append(cr_b)
+        cr_b.rollback()
+        event_b = self.append(cr_b)  # the retry sees A's event
+        self.assertEqual(event_b.sequence, sequence_a + 1)
+        cr_b.commit()
+        env = api.Environment(cr_b, SUPERUSER_ID, {})
+        self.assertFalse(env["facto.demat.event"]._find_chain_break(self.company))
