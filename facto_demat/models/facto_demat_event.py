@@ -71,7 +71,7 @@ class FactoDematEvent(models.Model):
         EVENT_TYPES, string="Event", required=True, readonly=True
     )
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     email = fields.Char(string="Email address", readonly=True)
     attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", readonly=True, ondelete="restrict"
@@ -126,7 +126,7 @@ class FactoDematEvent(models.Model):
         self.env["res.company"].invalidate_model(["demat_last_event_id"])
         return events
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(self.env._("Evidence events cannot be modified."))
 
     @api.ondelete(at_uninstall=False)

@@ -1,7 +1,7 @@
 from email_validator import EmailNotValidError, validate_email
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import email_normalize
 
@@ -166,24 +166,39 @@ class ResPartner(models.Model):
             partner.demat_allowed = status == "allowed"
 
     def _search_demat_allowed(self, operator, value):
-        if operator not in ("=", "!="):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(
                 self.env._("Documents by email can only be searched as yes or no.")
             )
         company = self.env.company
         deadline = company._demat_letter_deadline()
-        domain = [("demat_refused", "=", False), ("demat_email", "!=", False)]
-        if company.demat_consent_policy == "opt_in":
-            domain += [("demat_accepted", "=", True)]
-        elif deadline:
-            domain += [
-                "|",
-                ("demat_accepted", "=", True),
-                ("demat_letter_date", "<=", deadline),
-            ]
-        if (operator == "=") == bool(value):
+        opt_in = company.demat_consent_policy == "opt_in"
+        if (operator == "=") == value:
+            domain = [("demat_refused", "=", False), ("demat_email", "!=", False)]
+            if opt_in:
+                domain += [("demat_accepted", "=", True)]
+            elif deadline:
+                domain += [
+                    "|",
+                    ("demat_accepted", "=", True),
+                    ("demat_letter_date", "<=", deadline),
+                ]
             return domain
-        return ["!", *expression.normalize_domain(domain)]
+        # Spelled out rather than negated: '!' would drop customers whose
+        # letter date is empty (SQL NULL).
+        not_allowed = [[("demat_refused", "=", True)], [("demat_email", "=", False)]]
+        if opt_in:
+            not_allowed.append([("demat_accepted", "!=", True)])
+        elif deadline:
+            not_allowed.append(
+                [
+                    ("demat_accepted", "!=", True),
+                    "|",
+                    ("demat_letter_date", "=", False),
+                    ("demat_letter_date", ">", deadline),
+                ]
+            )
+        return expression.OR(not_allowed)
 
     def _compute_demat_event_count(self):
         counts = dict(
@@ -228,6 +243,18 @@ class ResPartner(models.Model):
         (customers | self.commercial_partner_id)._demat_log_consent_changes(before)
         return result
 
+    def action_demat_record_refusal(self):
+        self._demat_set_consent("demat_refused", True)
+
+    def action_demat_withdraw_refusal(self):
+        self._demat_set_consent("demat_refused", False)
+
+    def action_demat_record_acceptance(self):
+        self._demat_set_consent("demat_accepted", True)
+
+    def action_demat_withdraw_acceptance(self):
+        self._demat_set_consent("demat_accepted", False)
+
     def action_view_demat_events(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -236,6 +263,19 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"create": False}
         return action
+
+    def _demat_set_consent(self, field, value):
+        """Let invoicing users record consent without rights on contacts.
+
+        Invoicing users may not edit customers in general; recording what a
+        customer said about dematerialisation is part of their job.
+        """
+        if not self.env.user.has_group(INVOICING):
+            raise AccessError(
+                self.env._("Only invoicing users may record a customer's consent.")
+            )
+        self.check_access("read")
+        self.commercial_partner_id.sudo().write({field: value})
 
     def _demat_consent_snapshot(self):
         """Consent state of these customers, to compare after a change.

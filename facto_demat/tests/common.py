@@ -18,5 +18,11 @@ class DematCase(AccountTestInvoicingCommon):
             }
         )
 
+    def flush_tracking(self):
+        """Run pending tracking; records created in this transaction are not
+        tracked until then."""
+        self.env.flush_all()
+        self.cr.flush()
+
     def events_of(self, partner):
         return self.Event.search([("partner_id", "=", partner.id)], order="sequence")

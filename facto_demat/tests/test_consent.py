@@ -164,6 +164,7 @@ class TestDematPolicy(DematCase):
             )
             return self.cr.sql_log_count - before
 
+        queries(1)  # warm the caches of the company and the access rules
         self.assertEqual(queries(10), queries(300))
 
 
@@ -174,9 +175,16 @@ class TestDematAccess(DematCase):
             self.env, login="clerk", groups="account.group_account_invoice"
         )
         customer = self.customer.with_user(clerk)
-        customer.demat_refused = True
+        customer.action_demat_record_refusal()
         self.assertEqual(customer.demat_status, "refused")
-        self.assertEqual(self.events_of(self.customer).user_id, clerk)
+        customer.action_demat_withdraw_refusal()
+        self.assertRecordValues(
+            self.events_of(self.customer),
+            [
+                {"event_type": "refusal_recorded", "user_id": clerk.id},
+                {"event_type": "refusal_withdrawn", "user_id": clerk.id},
+            ],
+        )
         self.assertTrue(self.Event.with_user(clerk).search_count([]))
 
     def test_users_without_invoicing_rights_see_nothing(self):
@@ -188,6 +196,8 @@ class TestDematAccess(DematCase):
                     customer.read(["demat_refused"])
                 with self.assertRaises(AccessError):
                     customer.write({"demat_refused": True})
+                with self.assertRaises(AccessError):
+                    customer.action_demat_record_refusal()
                 with self.assertRaises(AccessError):
                     self.Event.with_user(user).search([])
 
