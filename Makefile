@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: setup test lint run pytest bench clean
+.PHONY: setup test lint run pytest clean bench-consent
 
 setup:
 	@bash tools/setup.sh
@@ -22,3 +22,6 @@ pytest: setup
 
 clean:
 	rm -rf .venv var
+
+bench-consent: setup
+	@bash bench/run.sh consent

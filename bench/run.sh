@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run one benchmark script of bench/ in `odoo-bin shell` on the database
+# facto_bench (created with facto_demat on first use): bench/run.sh NAME
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DB=${BENCH_DB:-facto_bench}
+if [ "$(psql -d "$DB" -Atc "select state from ir_module_module where name = 'facto_demat'" 2>/dev/null)" != installed ]; then
+    dropdb --if-exists "$DB"
+    "$ROOT/tools/odoo.sh" -d "$DB" -i facto_demat --without-demo=all \
+        --stop-after-init --no-http --log-level=warn
+else
+    "$ROOT/tools/odoo.sh" -d "$DB" -u facto_demat --stop-after-init --no-http --log-level=warn
+fi
+"$ROOT/tools/odoo.sh" shell -d "$DB" --no-http --log-level=warn < "$ROOT/bench/$1.py"
