@@ -98,7 +98,7 @@ class ResPartner(models.Model):
     )
     demat_status = fields.Selection(
         DEMAT_STATUSES,
-        string="Dematerialisation",
+        string="Dematerialisation status",
         compute="_compute_demat_status",
         groups=INVOICING,
     )
