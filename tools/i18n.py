@@ -1,9 +1,9 @@
 """Keep facto_demat's translations current.
 
-  i18n.py update  export the .pot from the test database (after `make test`)
-                  and merge it into i18n/fr.po, keeping existing translations
-  i18n.py check   fail when fr.po lacks a term of the .pot or leaves one
-                  untranslated (run by `make test` with the linters)
+i18n.py update  export the .pot from the test database (after `make test`)
+                and merge it into i18n/fr.po, keeping existing translations
+i18n.py check   fail when fr.po lacks a term of the .pot or leaves one
+                untranslated (run by `make test` with the linters)
 """
 
 import subprocess

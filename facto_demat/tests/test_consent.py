@@ -188,7 +188,7 @@ class TestDematAccess(DematCase):
         self.assertTrue(self.Event.with_user(clerk).search_count([]))
 
     def test_users_without_invoicing_rights_see_nothing(self):
-        for groups in ("base.group_user", "base.group_portal"):
+        for groups in ("base.group_user", "base.group_portal", "base.group_public"):
             user = new_test_user(self.env, login=groups, groups=groups)
             with self.subTest(groups=groups):
                 customer = self.customer.with_user(user)
@@ -200,6 +200,22 @@ class TestDematAccess(DematCase):
                     customer.action_demat_record_refusal()
                 with self.assertRaises(AccessError):
                     self.Event.with_user(user).search([])
+
+    def test_only_accounting_managers_change_the_policy(self):
+        clerk = new_test_user(
+            self.env, login="clerk", groups="account.group_account_invoice"
+        )
+        with self.assertRaises(AccessError):
+            self.env.company.with_user(clerk).demat_consent_policy = "opt_in"
+        manager = new_test_user(
+            self.env,
+            login="manager",
+            groups="account.group_account_manager,base.group_system",
+        )
+        settings = self.env["res.config.settings"].with_user(manager).create({})
+        settings.demat_consent_policy = "opt_in"
+        settings.execute()
+        self.assertEqual(self.env.company.demat_consent_policy, "opt_in")
 
     def test_internal_user_change_of_address_is_recorded(self):
         salesman = new_test_user(
