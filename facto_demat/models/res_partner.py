@@ -138,8 +138,8 @@ class ResPartner(models.Model):
             invoice_contact = customer.child_ids.filtered(
                 lambda contact: contact.type == "invoice" and contact.email
             ).sorted("id")[:1]
-            partner.demat_email = demat_normalize_email(
-                (invoice_contact or customer).email
+            partner.demat_email = (
+                demat_normalize_email((invoice_contact or customer).email) or False
             )
 
     @api.depends("demat_email", "demat_refused", "demat_accepted", "demat_letter_date")
