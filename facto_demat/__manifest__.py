@@ -11,9 +11,13 @@
     "data": [
         "security/ir.model.access.csv",
         "security/facto_demat_security.xml",
+        "data/ir_cron_data.xml",
+        "report/demat_letter_report.xml",
         "views/facto_demat_event_views.xml",
+        "views/facto_demat_letter_run_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/facto_demat_letter_wizard_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["facto_demat/static/tests/tours/**/*"],

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import fields, models
 
 
@@ -21,6 +23,22 @@ class ResCompany(models.Model):
         "emailed to a customer who has not explicitly accepted. 0: no wait, and "
         "no letter needed.",
     )
+    demat_letter_subject = fields.Char(
+        string="Letter subject",
+        translate=True,
+        help="Subject of the dematerialisation letter; empty: the standard text.",
+    )
+    demat_letter_body = fields.Html(
+        string="Letter text",
+        translate=True,
+        help="Text of the dematerialisation letter, with %1 the customer's name, "
+        "%2 the company's name, %3 the address documents will be sent to and %4 "
+        "the reply address; empty: the standard text.",
+    )
+    demat_letter_attach_pdf = fields.Boolean(
+        string="Attach the letter as PDF",
+        help="Emailed letters also carry the letter as a PDF attachment.",
+    )
     demat_last_event_id = fields.Many2one(
         "facto.demat.event",
         string="Last evidence event",
@@ -38,6 +56,31 @@ class ResCompany(models.Model):
             "The notice period cannot be negative.",
         )
     ]
+
+    def _demat_letter_texts(self):
+        """Subject and body of the letter in the context language."""
+        self.ensure_one()
+        return (
+            self.demat_letter_subject
+            or self.env._("Your invoices will now come by email"),
+            self.demat_letter_body
+            or Markup(
+                self.env._(
+                    "<p>Hello %1,</p>"
+                    "<p>Our company %2 is dematerialising its invoices. From now on "
+                    "you will receive your invoices by email at the address %3.</p>"
+                    "<p>If you would like your invoices sent to another email "
+                    "address, please contact us.</p>"
+                    "<p>Should you refuse, please let us know as soon as possible by "
+                    "writing to %4.</p>"
+                )
+            ),
+        )
+
+    def _demat_reply_to(self):
+        """Address customers answer to: the company's email for now."""
+        self.ensure_one()
+        return self.email
 
     def _demat_letter_deadline(self):
         """Latest letter date that satisfies the notice period, or None."""

@@ -10,3 +10,12 @@ class ResConfigSettings(models.TransientModel):
     demat_grace_days = fields.Integer(
         related="company_id.demat_grace_days", readonly=False
     )
+    demat_letter_subject = fields.Char(
+        related="company_id.demat_letter_subject", readonly=False
+    )
+    demat_letter_body = fields.Html(
+        related="company_id.demat_letter_body", readonly=False
+    )
+    demat_letter_attach_pdf = fields.Boolean(
+        related="company_id.demat_letter_attach_pdf", readonly=False
+    )

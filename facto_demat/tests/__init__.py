@@ -1,3 +1,4 @@
 from . import test_consent
 from . import test_evidence
+from . import test_letter
 from . import test_tour

@@ -1,1 +1,1 @@
-
+from . import facto_demat_letter_wizard

@@ -1,0 +1,246 @@
+import io
+import itertools
+
+from PyPDF2 import PdfReader, PdfWriter
+
+from odoo import api, fields, models
+from odoo.tools.pdf import merge_pdf
+
+# Letters rendered per wkhtmltopdf call (one input document per call here)
+# and customers handled per cron batch.
+PRINT_CHUNK = 250
+BATCH_SIZE = 1000
+
+
+class FactoDematLetterRun(models.Model):
+    """A dematerialisation letter run: who started it, on which customers,
+    with which text, and what became of each letter."""
+
+    _name = "facto.demat.letter.run"
+    _description = "Dematerialisation letter run"
+    _order = "id desc"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda s: s.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Started by",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    output = fields.Selection(
+        [("print", "Print"), ("email", "Email")], required=True, readonly=True
+    )
+    partner_code_from = fields.Char(string="From customer code", readonly=True)
+    partner_code_to = fields.Char(string="To customer code", readonly=True)
+    invoice_date_from = fields.Date(string="Invoiced from", readonly=True)
+    invoice_date_to = fields.Date(string="Invoiced until", readonly=True)
+    include_already_sent = fields.Boolean(string="Letter already sent", readonly=True)
+    include_without_email = fields.Boolean(
+        string="Customers without email", readonly=True
+    )
+    sort_by = fields.Selection(
+        [("code", "Customer code"), ("name", "Customer name")], readonly=True
+    )
+    subject = fields.Char(translate=True, readonly=True)
+    body = fields.Html(translate=True, readonly=True, sanitize=False)
+    line_ids = fields.One2many("facto.demat.letter.run.line", "run_id", readonly=True)
+    state = fields.Selection(
+        [
+            ("in_progress", "In progress"),
+            ("sending", "Sending"),
+            ("done", "Done"),
+            ("failed", "Done with failures"),
+        ],
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+    pdf_attachment_id = fields.Many2one("ir.attachment", string="Letters (PDF)")
+    pdf_file = fields.Binary(related="pdf_attachment_id.datas", string="PDF")
+    pdf_filename = fields.Char(related="pdf_attachment_id.name")
+    chunk_attachment_ids = fields.Many2many("ir.attachment", string="Printed parts")
+    print_count = fields.Integer(string="To print", compute="_compute_counts")
+    email_count = fields.Integer(string="To email", compute="_compute_counts")
+    done_count = fields.Integer(string="Done", compute="_compute_counts")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+
+    @api.depends("line_ids.state")
+    def _compute_state(self):
+        counts = self._line_counts(["run_id", "state"])
+        for run in self:
+            if counts.get((run, "pending")):
+                run.state = "in_progress"
+            elif counts.get((run, "queued")):
+                run.state = "sending"
+            elif counts.get((run, "failed")):
+                run.state = "failed"
+            else:
+                run.state = "done"
+
+    def _compute_counts(self):
+        by_output = self._line_counts(["run_id", "output"])
+        by_state = self._line_counts(["run_id", "state"])
+        for run in self:
+            run.print_count = by_output.get((run, "print"), 0)
+            run.email_count = by_output.get((run, "email"), 0)
+            run.done_count = by_state.get((run, "done"), 0)
+            run.failed_count = by_state.get((run, "failed"), 0)
+
+    @api.depends("create_date", "output")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = self.env._(
+                "Letters of %(date)s (%(output)s)",
+                date=fields.Datetime.to_string(
+                    run.create_date or fields.Datetime.now()
+                ),
+                output=dict(
+                    self._fields["output"]._description_selection(self.env)
+                ).get(run.output, ""),
+            )
+
+    def _line_counts(self, groupby):
+        """{(run, value): number of lines} grouped by `groupby`."""
+        groups = self.env["facto.demat.letter.run.line"]._read_group(
+            [("run_id", "in", self.ids)], groupby, ["__count"]
+        )
+        return {(run, value): count for run, value, count in groups}
+
+    def action_retry_failed(self):
+        self.line_ids.filtered(lambda line: line.state == "failed").write(
+            {"state": "pending", "failure_reason": False, "mail_id": False}
+        )
+        self._schedule()
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "facto_demat.facto_demat_letter_run_line_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _cron_process(self):
+        """Process one batch of the oldest run with letters to do.
+
+        The cron's progress API makes the scheduler commit after each batch
+        and call again while some remain, so that a worker killed midway loses
+        at most the batch in hand, which is then done again from scratch.
+        """
+        run = self.search([("state", "=", "in_progress")], order="id", limit=1)
+        if not run:
+            return
+        done = run._process_batch(BATCH_SIZE)
+        remaining = self.env["facto.demat.letter.run.line"].search_count(
+            [("state", "=", "pending")]
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _store_other_languages(self, company):
+        """Letters go out in each customer's language: the run keeps the
+        company's text for every other installed language."""
+        for lang, _name in self.env["res.lang"].get_installed():
+            if lang != self.env.lang:
+                subject, body = company.with_context(lang=lang)._demat_letter_texts()
+                self.with_context(lang=lang).write({"subject": subject, "body": body})
+
+    def _schedule(self):
+        self.env.ref("facto_demat.ir_cron_demat_letter_run")._trigger()
+
+    def _process_batch(self, limit):
+        """Print or queue up to `limit` pending letters; return how many."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda line: line.state == "pending")[:limit]
+        to_print = lines.filtered(lambda line: line.output == "print")
+        to_email = lines - to_print
+        pages = {}
+        if to_print or self.company_id.demat_letter_attach_pdf:
+            attach_to_email = self.company_id.demat_letter_attach_pdf
+            pages = self._render_letters(
+                to_print | (to_email if attach_to_email else to_email.browse())
+            )
+        if to_print:
+            to_print._mark_printed(pages)
+        if to_email:
+            to_email._queue_emails(pages)
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        if not self.line_ids.filtered(lambda line: line.state == "pending"):
+            self._assemble_pdf()
+        return len(lines)
+
+    def _render_letters(self, lines):
+        """Render the letters, a few large documents at a time; return
+        {line: attachment of its pages}."""
+        report = self.env.ref("facto_demat.action_report_demat_letter")
+        pages = {}
+        printed = lines.filtered(lambda line: line.output == "print")
+        for start in range(0, len(lines), PRINT_CHUNK):
+            chunk = lines[start : start + PRINT_CHUNK]
+            pdf = report._render_qweb_pdf(report.report_name, chunk.ids)[0]
+            if chunk & printed:
+                self.chunk_attachment_ids += self._attachment(
+                    f"part-{self.id}-{start // PRINT_CHUNK + 1:04d}.pdf", pdf
+                )
+            for line, content in zip(
+                chunk, _split_by_outline(pdf, len(chunk)), strict=True
+            ):
+                pages[line] = self._attachment(
+                    self.env._(
+                        "Letter %(code)s.pdf",
+                        code=line.partner_id.ref or line.partner_id.id,
+                    ),
+                    content,
+                    line,
+                )
+        return pages
+
+    def _assemble_pdf(self):
+        parts = self.chunk_attachment_ids.sorted("name")
+        if not parts:
+            return
+        self.pdf_attachment_id = self._attachment(
+            self.env._("Dematerialisation letters %(run)s.pdf", run=self.id),
+            merge_pdf([part.raw for part in parts]),
+        )
+        self.chunk_attachment_ids = False
+        parts.unlink()
+
+    def _attachment(self, name, content, record=None):
+        record = record or self
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": record._name,
+                "res_id": record.id,
+            }
+        )
+
+
+def _split_by_outline(pdf, count):
+    """Split a PDF of `count` letters, each opening with one heading, into one
+    PDF per letter (a long letter may take several pages)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    starts = sorted(
+        {
+            reader.get_destination_page_number(item)
+            for item in reader.outline
+            if not isinstance(item, list)
+        }
+    )
+    if len(starts) != count:
+        if len(reader.pages) != count:
+            raise ValueError(f"{count} letters, but {len(starts)} headings")
+        starts = list(range(count))
+    bounds = [*starts, len(reader.pages)]
+    for first, last in itertools.pairwise(bounds):
+        writer = PdfWriter()
+        for number in range(first, last):
+            writer.add_page(reader.pages[number])
+        stream = io.BytesIO()
+        writer.write(stream)
+        yield stream.getvalue()

@@ -1,0 +1,384 @@
+import io
+from datetime import date
+
+import psycopg2.errors
+from PyPDF2 import PdfReader
+
+from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import DematCase
+
+
+class LetterCase(DematCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.email = "factures@lambert.example"
+        cls.customer.customer_rank = 1
+        cls.customers = cls.customer | cls.Partner.create(
+            [
+                {
+                    "name": name,
+                    "ref": ref,
+                    "email": email,
+                    "customer_rank": 1,
+                    "is_company": True,
+                }
+                for name, ref, email in (
+                    ("Garage Bernard", "C0003", "garage@bernard.example"),
+                    ("Atelier Dubois", "C0002", False),
+                    ("Zinc & Co", "C0010", "compta@@zinc.example"),
+                    ("Hôtel Petit", "C0004", "hotel@petit.example"),
+                )
+            ]
+        )
+        cls.c1, cls.c3, cls.c2, cls.c10, cls.c4 = cls.customers
+
+    def wizard(self, **values):
+        return self.env["facto.demat.letter.wizard"].create(values)
+
+    def selection(self, **values):
+        emailed, printed = self.wizard(**values)._select_customers()
+        return emailed.filtered(lambda p: p in self.customers), printed.filtered(
+            lambda p: p in self.customers
+        )
+
+    def start(self, **values):
+        action = self.wizard(**values).action_confirm()
+        return self.env["facto.demat.letter.run"].browse(action["res_id"])
+
+    def invoice(self, partner, invoice_date, move_type="out_invoice"):
+        return self.init_invoice(
+            move_type,
+            partner=partner,
+            invoice_date=invoice_date,
+            amounts=[100.0],
+            post=True,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestLetterSelection(LetterCase):
+    def test_code_range_is_inclusive_and_textual(self):
+        emailed, printed = self.selection(
+            partner_code_from="C0002",
+            partner_code_to="C0004",
+            include_without_email=True,
+        )
+        self.assertEqual(printed, self.c2 | self.c3 | self.c4)
+        self.assertFalse(emailed)
+        # As text, C0010 sorts before C0002: it is outside C0002..C0004.
+        _emailed, printed = self.selection(
+            partner_code_from="C0001",
+            partner_code_to="C001",
+            include_without_email=True,
+        )
+        self.assertEqual(printed, self.c1)
+
+    def test_invoice_dates(self):
+        self.invoice(self.c3, "2026-02-10")
+        self.invoice(self.c4, "2026-05-01", move_type="out_refund")
+        self.invoice(self.c1, "2025-12-31")
+        self.init_invoice(
+            "out_invoice", partner=self.c10, invoice_date="2026-03-01", amounts=[50.0]
+        )  # draft: not counted
+        _emailed, printed = self.selection(
+            invoice_date_from=date(2026, 1, 1),
+            invoice_date_to=date(2026, 12, 31),
+            include_without_email=True,
+        )
+        self.assertEqual(printed, self.c3 | self.c4)
+        _emailed, printed = self.selection(
+            invoice_date_from=date(2026, 1, 1),
+            partner_code_to="C0003",
+        )
+        self.assertEqual(printed, self.c3, "both filters combine")
+
+    def test_selected_customers_are_the_starting_set(self):
+        wizard = (
+            self.env["facto.demat.letter.wizard"]
+            .with_context(
+                active_model="res.partner", active_ids=(self.c3 | self.c4).ids
+            )
+            .create({"partner_code_from": "C0004"})
+        )
+        self.assertEqual(wizard._select_customers()[1], self.c4)
+
+    def test_already_sent_and_refused_customers(self):
+        self.c3.demat_letter_sent = True
+        self.c4.demat_refused = True
+        self.assertEqual(self.selection()[1], self.c1)
+        self.assertEqual(
+            self.selection(include_already_sent=True)[1], self.c1 | self.c3
+        )
+
+    def test_sort_orders(self):
+        _emailed, printed = self.selection(include_without_email=True)
+        self.assertEqual(
+            printed.mapped("ref"), ["C0001", "C0002", "C0003", "C0004", "C0010"]
+        )
+        _emailed, printed = self.selection(include_without_email=True, sort_by="name")
+        self.assertEqual(printed, self.c2 | self.c1 | self.c3 | self.c4 | self.c10)
+
+    def test_email_output_and_mixed_case(self):
+        emailed, printed = self.selection(output="email")
+        self.assertEqual(emailed, self.c1 | self.c3 | self.c4)
+        self.assertFalse(printed)
+        emailed, printed = self.selection(output="email", include_without_email=True)
+        self.assertEqual(printed, self.c2 | self.c10)
+        wizard = self.wizard(
+            output="email",
+            include_without_email=True,
+            partner_ids=[Command.set(self.customers.ids)],
+        )
+        self.assertRecordValues(wizard, [{"email_count": 3, "print_count": 2}])
+
+    def test_bad_input_gets_a_clear_message(self):
+        for values, message in (
+            (
+                {
+                    "invoice_date_from": date(2026, 5, 1),
+                    "invoice_date_to": date(2026, 1, 1),
+                },
+                "dates are reversed",
+            ),
+            (
+                {"partner_code_from": "C9", "partner_code_to": "C1"},
+                "codes are reversed",
+            ),
+            ({"partner_code_from": "X"}, "No customer matches"),
+            (
+                {"body": "<p>Bonjour, nous passons à l'email.</p>"},
+                "none of the placeholders",
+            ),
+            ({"body": "<p>%1" + "x" * 100_000 + "</p>"}, "too long"),
+            ({"body": "<p><br></p>"}, "empty"),
+        ):
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(UserError, message),
+            ):
+                self.wizard(**values).action_confirm()
+
+
+@tagged("post_install", "-at_install")
+class TestLetterOutput(LetterCase):
+    def test_print_renders_one_pdf_with_one_page_per_letter(self):
+        self.c1.name = "<script>alert(1)</script> Martin"
+        run = self.env["facto.demat.letter.run"].browse(
+            self.wizard(include_without_email=True)
+            .with_context(force_report_rendering=True)
+            .action_confirm()["res_id"]
+        )
+        lines = run.line_ids
+        self.assertEqual(
+            lines.partner_id.mapped("ref"),
+            ["C0001", "C0002", "C0003", "C0004", "C0010"],
+        )
+        self.assertEqual(set(lines.mapped("state")), {"done"})
+        pdf = PdfReader(io.BytesIO(run.pdf_attachment_id.raw))
+        self.assertEqual(len(pdf.pages), 5)
+        first_page = pdf.pages[0].extract_text()
+        self.assertIn("<script>alert(1)</script> Martin", first_page)
+        self.assertIn("contact@boulangerie-martin.example", first_page)
+        for line in lines:
+            self.assertEqual(
+                len(PdfReader(io.BytesIO(line.attachment_id.raw)).pages), 1
+            )
+        self.assertRecordValues(
+            self.events_of(self.c1),
+            [
+                {
+                    "event_type": "letter_printed",
+                    "channel": "print",
+                    "attachment_id": lines[0].attachment_id.id,
+                }
+            ],
+        )
+        self.assertTrue(all(self.customers.mapped("demat_letter_sent")))
+        self.assertEqual(run.state, "done")
+
+    def test_letter_text_is_escaped_and_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.c1.write({"lang": "fr_FR", "name": "<b>Martin</b> %2"})
+        run = self.start(partner_code_to="C0001")
+        _subject, body = run.line_ids._letter()
+        self.assertIn("Bonjour &lt;b&gt;Martin&lt;/b&gt; %2,", body)
+        self.assertIn("Notre société", body)
+        self.assertIn(self.env.company.name, body)
+        self.assertIn("factures@lambert.example", body)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "facto_demat.action_report_demat_letter", run.line_ids.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("&lt;b&gt;Martin&lt;/b&gt;", html)
+        self.assertNotIn("<b>Martin</b>", html)
+
+    def test_email_goes_through_the_mail_queue(self):
+        run = self.start(output="email", include_without_email=True)
+        emailed = run.line_ids.filtered(lambda line: line.output == "email")
+        self.assertEqual(set(emailed.mapped("state")), {"queued"})
+        self.assertEqual(run.state, "sending")
+        mail = emailed[0].mail_id
+        self.assertRecordValues(
+            mail,
+            [
+                {
+                    "email_to": '"Boulangerie Martin" '
+                    "<contact@boulangerie-martin.example>",
+                    "reply_to": "factures@lambert.example",
+                    "model": "res.partner",
+                    "res_id": self.c1.id,
+                }
+            ],
+        )
+        self.assertIn("contact@boulangerie-martin.example", mail.body_html)
+        self.assertFalse(self.c1.demat_letter_sent, "not before the email has gone")
+        emailed.mail_id.send()
+        self.assertEqual(set(emailed.mapped("state")), {"done"})
+        self.assertEqual(run.state, "done")
+        self.assertTrue(self.c1.demat_letter_sent)
+        self.assertRecordValues(
+            self.events_of(self.c1),
+            [
+                {
+                    "event_type": "letter_emailed",
+                    "channel": "email",
+                    "mail_message_id": emailed[0].mail_message_id.id,
+                }
+            ],
+        )
+        self.assertIn(emailed[0].mail_message_id, self.c1.message_ids)
+
+    def test_failed_email_is_not_counted_and_can_be_retried(self):
+        run = self.start(output="email", partner_code_to="C0001")
+        line = run.line_ids
+        line.mail_id.email_to = "pas une adresse"
+        with mute_logger("odoo.addons.mail.models.mail_mail"):
+            line.mail_id.send()
+        self.assertRecordValues(line, [{"state": "failed"}])
+        self.assertFalse(self.c1.demat_letter_sent)
+        self.assertFalse(self.events_of(self.c1))
+        self.assertEqual(run.state, "failed")
+        run.action_retry_failed()
+        run._process_batch(10)
+        self.assertEqual(line.state, "queued")
+        line.mail_id.send()
+        self.assertEqual(line.state, "done")
+        self.assertEqual(self.events_of(self.c1).event_type, "letter_emailed")
+
+    def test_invoicing_user_runs_the_letter(self):
+        clerk = new_test_user(
+            self.env, login="clerk", groups="account.group_account_invoice"
+        )
+        wizard = (
+            self.env["facto.demat.letter.wizard"]
+            .with_user(clerk)
+            .create({"partner_code_to": "C0001"})
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+        self.assertEqual(run.user_id, clerk)
+        self.assertEqual(self.events_of(self.c1).user_id, clerk)
+
+
+@tagged("post_install", "-at_install")
+class TestLetterSafety(LetterCase):
+    def test_a_customer_is_in_one_active_run_only(self):
+        first = self.start(output="email")
+        second_selection = self.selection(output="email", include_already_sent=True)
+        self.assertFalse(second_selection[0] & first.line_ids.partner_id)
+        with self.assertRaisesRegex(UserError, "No customer matches"):
+            self.start(output="email", partner_code_to="C0001")
+
+    def test_interrupted_run_resumes_without_duplicates_or_losses(self):
+        run = self.start(include_without_email=True, output="print")
+        run.line_ids.write(
+            {"state": "pending", "attachment_id": False, "event_id": False}
+        )
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            run._process_batch(2)
+            raise RuntimeError("worker killed")
+        self.env.invalidate_all()
+        self.assertEqual(set(run.line_ids.mapped("state")), {"pending"})
+        run._process_batch(2)
+        self.assertEqual(run.line_ids.mapped("state").count("done"), 2)
+        self.env["facto.demat.letter.run"]._cron_process()
+        self.assertEqual(set(run.line_ids.mapped("state")), {"done"})
+        printed = self.Event.search(
+            [
+                ("event_type", "=", "letter_printed"),
+                ("partner_id", "in", self.customers.ids),
+            ]
+        )
+        # once by the first (complete) pass, once by the resumed one
+        self.assertEqual(len(printed), 2 * len(self.customers))
+        self.assertEqual(len(printed.partner_id), len(self.customers))
+
+
+@tagged("post_install", "-at_install")
+class TestLetterConcurrency(LetterCase):
+    """Two runs started at once on overlapping selections, on two real
+    connections: the second cannot take a customer the first holds."""
+
+    def test_overlapping_runs(self):
+        cursors = [sql_db.db_connect(self.cr.dbname).cursor() for _ in "ab"]
+        cr_a, cr_b = cursors
+        partner_ids = []
+        try:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+            partners = env_a["res.partner"].create(
+                [
+                    {
+                        "name": f"Concurrent {n}",
+                        "email": f"c{n}@example.com",
+                        "customer_rank": 1,
+                    }
+                    for n in range(3)
+                ]
+            )
+            partner_ids = partners.ids
+            cr_a.commit()  # pylint: disable=invalid-commit
+            env_b = api.Environment(cr_b, SUPERUSER_ID, {})
+
+            def start(env):
+                return (
+                    env["facto.demat.letter.wizard"]
+                    .create({"partner_ids": [Command.set(partner_ids)]})
+                    ._create_run(
+                        env["res.partner"], env["res.partner"].browse(partner_ids)
+                    )
+                )
+
+            cr_b.execute("SELECT 1")  # B's snapshot predates A's run
+            start(env_a)
+            cr_b.execute("SET LOCAL lock_timeout = '300ms'")
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.LockNotAvailable),
+            ):
+                start(env_b)
+            cr_b.rollback()
+            cr_b.execute("SELECT 1")
+            cr_a.commit()  # pylint: disable=invalid-commit
+            with self.assertRaisesRegex(UserError, "already in a letter run"):
+                start(env_b)
+        finally:
+            for cr in cursors:
+                cr.rollback()
+            cr_a.execute(
+                "DELETE FROM facto_demat_letter_run WHERE id IN (SELECT run_id FROM"
+                " facto_demat_letter_run_line WHERE partner_id = ANY(%s));"
+                " DELETE FROM res_partner WHERE id = ANY(%s)",
+                [partner_ids, partner_ids],
+            )
+            cr_a.commit()  # pylint: disable=invalid-commit
+            for cr in cursors:
+                cr.close()

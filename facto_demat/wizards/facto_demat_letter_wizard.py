@@ -1,0 +1,229 @@
+import psycopg2.errors
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
+
+from odoo.addons.facto_demat.models.facto_demat_letter_run import (
+    BATCH_SIZE,
+    PRINT_CHUNK,
+)
+from odoo.addons.facto_demat.models.facto_demat_letter_run_line import PLACEHOLDER
+
+MAX_BODY_LENGTH = 20000
+FILTERS = [
+    "partner_code_from",
+    "partner_code_to",
+    "invoice_date_from",
+    "invoice_date_to",
+    "include_already_sent",
+    "include_without_email",
+    "sort_by",
+    "output",
+]
+
+
+class FactoDematLetterWizard(models.TransientModel):
+    """FACTO's "Lettre de dématérialisation": choose the customers, then print
+    their letters to one PDF or email them."""
+
+    _name = "facto.demat.letter.wizard"
+    _description = "Dematerialisation letter"
+
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Selected customers",
+        default=lambda self: self._default_partner_ids(),
+    )
+    partner_code_from = fields.Char(string="From customer code")
+    partner_code_to = fields.Char(string="To customer code")
+    invoice_date_from = fields.Date(string="Invoiced from")
+    invoice_date_to = fields.Date(string="Invoiced until")
+    include_already_sent = fields.Boolean(
+        string="Customers already sent the letter",
+        help="Also customers whose letter was already printed or emailed.",
+    )
+    include_without_email = fields.Boolean(
+        string="Customers without email (print)",
+        help="Also customers without a valid email address; their letters are printed.",
+    )
+    sort_by = fields.Selection(
+        [("code", "Customer code"), ("name", "Customer name")],
+        default="code",
+        required=True,
+    )
+    output = fields.Selection(
+        [("print", "Print"), ("email", "Email")], default="print", required=True
+    )
+    email_count = fields.Integer(string="Letters to email", compute="_compute_counts")
+    print_count = fields.Integer(string="Letters to print", compute="_compute_counts")
+    subject = fields.Char(
+        required=True, default=lambda self: self.env.company._demat_letter_texts()[0]
+    )
+    body = fields.Html(
+        string="Letter text",
+        required=True,
+        default=lambda self: self.env.company._demat_letter_texts()[1],
+    )
+
+    def _default_partner_ids(self):
+        if self.env.context.get("active_model") != "res.partner":
+            return False
+        return [Command.set(self.env.context.get("active_ids", []))]
+
+    @api.depends(*FILTERS, "partner_ids")
+    def _compute_counts(self):
+        for wizard in self:
+            emailed, printed = wizard._select_customers()
+            wizard.email_count = len(emailed)
+            wizard.print_count = len(printed)
+
+    def action_confirm(self):
+        self.ensure_one()
+        emailed, printed = self._check_and_select()
+        run = self._create_run(emailed, printed)
+        if len(run.line_ids) <= PRINT_CHUNK:
+            run._process_batch(BATCH_SIZE)
+        else:
+            run._schedule()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": run._name,
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _select_customers(self):
+        """Customers to email and customers to print, each in the chosen
+        order. Refused customers and those already in a run still sending are
+        left out."""
+        self.ensure_one()
+        domain = [("parent_id", "=", False), ("demat_refused", "=", False)]
+        if self.partner_ids:
+            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
+        else:
+            domain.append(("customer_rank", ">", 0))
+        if not self.include_already_sent:
+            domain.append(("demat_letter_sent", "=", False))
+        if self.invoice_date_from or self.invoice_date_to:
+            domain.append(("id", "in", self._invoiced_customer_ids()))
+        busy = self.env["facto.demat.letter.run.line"].search(
+            [("state", "in", ("pending", "queued"))]
+        )
+        if busy:
+            domain.append(("id", "not in", busy.partner_id.ids))
+        customers = self.env["res.partner"].search(domain)
+        # Codes are compared as text, as FACTO does, whatever the collation.
+        low, high = self.partner_code_from, self.partner_code_to
+        if low or high:
+            customers = customers.filtered(
+                lambda c: (
+                    (not low or (c.ref or "") >= low)
+                    and (not high or (c.ref or "") <= high)
+                )
+            )
+        if self.sort_by == "code":
+            customers = customers.sorted(lambda c: (c.ref or "", c.name or "", c.id))
+        else:
+            customers = customers.sorted(
+                lambda c: ((c.name or "").casefold(), c.ref or "", c.id)
+            )
+        with_email = customers.filtered("demat_email")
+        reachable = customers if self.include_without_email else with_email
+        if self.output == "email":
+            return with_email, reachable - with_email
+        return customers.browse(), reachable
+
+    def _invoiced_customer_ids(self):
+        domain = [
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("company_id", "=", self.env.company.id),
+        ]
+        if self.invoice_date_from:
+            domain.append(("invoice_date", ">=", self.invoice_date_from))
+        if self.invoice_date_to:
+            domain.append(("invoice_date", "<=", self.invoice_date_to))
+        groups = self.env["account.move"]._read_group(domain, ["commercial_partner_id"])
+        return [partner.id for (partner,) in groups]
+
+    def _check_and_select(self):
+        """Refuse bad input with a message the user can act on."""
+        if (
+            self.invoice_date_from
+            and self.invoice_date_to
+            and self.invoice_date_from > self.invoice_date_to
+        ):
+            raise UserError(self.env._("The invoice dates are reversed."))
+        if (
+            self.partner_code_from
+            and self.partner_code_to
+            and self.partner_code_from > self.partner_code_to
+        ):
+            raise UserError(self.env._("The customer codes are reversed."))
+        if len(self.body or "") > MAX_BODY_LENGTH:
+            raise UserError(
+                self.env._(
+                    "The letter text is too long (%(length)s characters, at most "
+                    "%(maximum)s).",
+                    length=len(self.body),
+                    maximum=MAX_BODY_LENGTH,
+                )
+            )
+        if not html2plaintext(self.body or "").strip():
+            raise UserError(self.env._("The letter text is empty."))
+        if not PLACEHOLDER.search(str(self.body)):
+            raise UserError(
+                self.env._(
+                    "The letter text has none of the placeholders %1 to %4: it "
+                    "would name neither the customer nor the address their "
+                    "documents will be sent to."
+                )
+            )
+        emailed, printed = self._select_customers()
+        if not emailed and not printed:
+            raise UserError(
+                self.env._(
+                    "No customer matches these filters: nobody would receive a letter."
+                )
+            )
+        if emailed and not self.env.company.email:
+            raise UserError(
+                self.env._("The company has no email address to send the letters from.")
+            )
+        return emailed, printed
+
+    def _create_run(self, emailed, printed):
+        ordered = [(partner, "email") for partner in emailed] + [
+            (partner, "print") for partner in printed
+        ]
+        values = {name: self[name] for name in FILTERS}
+        values.update(
+            subject=self.subject,
+            body=self.body,
+            line_ids=[
+                Command.create(
+                    {
+                        "sequence": sequence,
+                        "partner_id": partner.id,
+                        "output": output,
+                        "email": partner.demat_email,
+                    }
+                )
+                for sequence, (partner, output) in enumerate(ordered)
+            ],
+        )
+        try:
+            with self.env.cr.savepoint():
+                run = self.env["facto.demat.letter.run"].create(values)
+        except psycopg2.errors.UniqueViolation:
+            raise UserError(
+                self.env._(
+                    "Some of these customers are already in a letter run started "
+                    "at the same time. Open the letter runs, wait for it to "
+                    "finish, then start again."
+                )
+            ) from None
+        run._store_other_languages(self.env.company)
+        return run
