@@ -133,6 +133,8 @@ class FactoDematLetterRunLine(models.Model):
                     "subtype_id": self.env.ref("mail.mt_note").id,
                     "author_id": author.id,
                     "auto_delete": True,
+                    # keeps the chatter message when the sent mail is deleted
+                    "is_notification": True,
                     "attachment_ids": [Command.link(pages[line].id)]
                     if line in pages
                     else [],
