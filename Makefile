@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: setup test lint run pytest clean bench-consent
+.PHONY: setup test lint run pytest clean bench-consent bench-letters
 
 setup:
 	@bash tools/setup.sh
@@ -25,3 +25,6 @@ clean:
 
 bench-consent: setup
 	@bash bench/run.sh consent
+
+bench-letters: setup
+	@bash bench/run.sh letters

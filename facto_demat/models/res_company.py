@@ -65,7 +65,8 @@ class ResCompany(models.Model):
             or self.env._("Your invoices will now come by email"),
             self.demat_letter_body
             or Markup(
-                self.env._(
+                # %1..%4 are FACTO's letter placeholders, filled per customer.
+                self.env._(  # pylint: disable=translation-positional-used
                     "<p>Hello %1,</p>"
                     "<p>Our company %2 is dematerialising its invoices. From now on "
                     "you will receive your invoices by email at the address %3.</p>"

@@ -4,11 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from odoo.addons.facto_demat.models.facto_demat_letter_run import (
-    BATCH_SIZE,
-    PRINT_CHUNK,
-)
-from odoo.addons.facto_demat.models.facto_demat_letter_run_line import PLACEHOLDER
+from ..models.facto_demat_letter_run import BATCH_SIZE, PRINT_CHUNK
+from ..models.facto_demat_letter_run_line import PLACEHOLDER
 
 MAX_BODY_LENGTH = 20000
 FILTERS = [
@@ -176,9 +173,10 @@ class FactoDematLetterWizard(models.TransientModel):
         if not PLACEHOLDER.search(str(self.body)):
             raise UserError(
                 self.env._(
-                    "The letter text has none of the placeholders %1 to %4: it "
-                    "would name neither the customer nor the address their "
-                    "documents will be sent to."
+                    "The letter text has none of the placeholders %(placeholders)s: "
+                    "it would name neither the customer nor the address their "
+                    "documents will be sent to.",
+                    placeholders="%1, %2, %3, %4",
                 )
             )
         emailed, printed = self._select_customers()
