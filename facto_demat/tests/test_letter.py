@@ -296,13 +296,11 @@ class TestLetterSafety(LetterCase):
             self.start(output="email", partner_code_to="C0001")
 
     def test_interrupted_run_resumes_without_duplicates_or_losses(self):
-        run = self.start(include_without_email=True, output="print")
-        run.line_ids.write(
-            {"state": "pending", "attachment_id": False, "event_id": False}
-        )
+        wizard = self.wizard(include_without_email=True)
+        run = wizard._create_run(*wizard._check_and_select())
         with self.assertRaises(RuntimeError), self.env.cr.savepoint():
             run._process_batch(2)
-            raise RuntimeError("worker killed")
+            raise RuntimeError("worker killed")  # its transaction is lost
         self.env.invalidate_all()
         self.assertEqual(set(run.line_ids.mapped("state")), {"pending"})
         run._process_batch(2)
@@ -315,9 +313,18 @@ class TestLetterSafety(LetterCase):
                 ("partner_id", "in", self.customers.ids),
             ]
         )
-        # once by the first (complete) pass, once by the resumed one
-        self.assertEqual(len(printed), 2 * len(self.customers))
-        self.assertEqual(len(printed.partner_id), len(self.customers))
+        self.assertEqual(printed.partner_id, self.customers)
+        self.assertEqual(len(printed), len(self.customers), "one letter each")
+        pdf = PdfReader(io.BytesIO(run.pdf_attachment_id.raw))
+        self.assertEqual(len(pdf.pages), len(self.customers))
+
+    def test_letter_pdf_attached_to_emails_when_the_company_wants_it(self):
+        self.env.company.demat_letter_attach_pdf = True
+        run = self.start(output="email", partner_code_to="C0001")
+        self.assertEqual(
+            run.line_ids.mail_id.attachment_ids, run.line_ids.attachment_id
+        )
+        self.assertEqual(run.line_ids.attachment_id.mimetype, "application/pdf")
 
 
 @tagged("post_install", "-at_install")
