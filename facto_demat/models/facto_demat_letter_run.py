@@ -4,6 +4,7 @@ import itertools
 from PyPDF2 import PdfReader, PdfWriter
 
 from odoo import api, fields, models
+from odoo.tools import format_datetime
 from odoo.tools.pdf import merge_pdf
 
 # Letters rendered per wkhtmltopdf call (one input document per call here)
@@ -93,8 +94,8 @@ class FactoDematLetterRun(models.Model):
         for run in self:
             run.display_name = self.env._(
                 "Letters of %(date)s (%(output)s)",
-                date=fields.Datetime.to_string(
-                    run.create_date or fields.Datetime.now()
+                date=format_datetime(
+                    self.env, run.create_date or fields.Datetime.now()
                 ),
                 output=dict(
                     self._fields["output"]._description_selection(self.env)
