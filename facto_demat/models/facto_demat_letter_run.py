@@ -175,19 +175,17 @@ class FactoDematLetterRun(models.Model):
     def _render_letters(self, lines):
         """Render the letters, a few large documents at a time; return
         {line: attachment of its pages}."""
-        report = self.env.ref("facto_demat.action_report_demat_letter")
         pages = {}
         printed = lines.filtered(lambda line: line.output == "print")
         for start in range(0, len(lines), PRINT_CHUNK):
             chunk = lines[start : start + PRINT_CHUNK]
-            pdf = report._render_qweb_pdf(report.report_name, chunk.ids)[0]
+            pdf = self._render_pdf(chunk)
             if chunk & printed:
                 self.chunk_attachment_ids += self._attachment(
                     f"part-{self.id}-{start // PRINT_CHUNK + 1:04d}.pdf", pdf
                 )
-            for line, content in zip(
-                chunk, _split_by_outline(pdf, len(chunk)), strict=True
-            ):
+            letters = _split_by_outline(pdf, len(chunk))
+            for line, content in zip(chunk, letters, strict=True):
                 pages[line] = self._attachment(
                     self.env._(
                         "Letter %(code)s.pdf",
@@ -196,7 +194,30 @@ class FactoDematLetterRun(models.Model):
                     content,
                     line,
                 )
+            # the PDFs are in the filestore; keep them out of the cache
+            self.env["ir.attachment"].invalidate_model(["raw", "datas"])
         return pages
+
+    def _render_pdf(self, lines):
+        """One wkhtmltopdf call for all these letters.
+
+        Odoo's `_render_qweb_pdf` would then re-read the whole PDF to split it
+        per record, which we do ourselves; so call the steps it is made of.
+        """
+        report = self.env.ref("facto_demat.action_report_demat_letter")
+        html = report.with_context(debug=False)._render_qweb_html(
+            report.report_name, lines.ids
+        )[0]
+        bodies, _ids, header, footer, paperformat_args = report._prepare_html(
+            html, report_model=report.model
+        )
+        return report._run_wkhtmltopdf(
+            bodies,
+            report_ref=report.report_name,
+            header=header,
+            footer=footer,
+            specific_paperformat_args=paperformat_args,
+        )
 
     def _assemble_pdf(self):
         parts = self.chunk_attachment_ids.sorted("name")
