@@ -66,15 +66,21 @@ class FactoDematLetterRunLine(models.Model):
         )
 
     def _mark_printed(self, pages):
-        self._record_letters("letter_printed", "print", pages)
+        self._attach_pages(pages)
+        self._record_letters("letter_printed", "print")
 
     def _mark_emailed(self):
-        self._record_letters("letter_emailed", "email", {})
+        self._record_letters("letter_emailed", "email")
+
+    def _attach_pages(self, pages):
+        for line in self:
+            if line in pages:
+                line.attachment_id = pages[line]
 
     def _mark_failed(self, reason):
         self.write({"state": "failed", "failure_reason": reason})
 
-    def _record_letters(self, event_type, channel, pages):
+    def _record_letters(self, event_type, channel):
         """Flag the customers, append their evidence, close the lines.
 
         As superuser: the flags and the trail are written only by the add-on,
@@ -91,7 +97,7 @@ class FactoDematLetterRunLine(models.Model):
                         channel,
                         user_id=line.run_id.user_id.id,
                         email=line.email or False,
-                        attachment_id=pages[line].id if line in pages else False,
+                        attachment_id=line.attachment_id.id,
                         mail_message_id=line.mail_message_id.id,
                     )
                     for line in self
@@ -102,17 +108,12 @@ class FactoDematLetterRunLine(models.Model):
             {"demat_letter_sent": True, "demat_letter_date": fields.Datetime.now()}
         )
         for line, event in zip(self, events, strict=True):
-            line.write(
-                {
-                    "state": "done",
-                    "event_id": event.id,
-                    "attachment_id": pages[line].id if line in pages else False,
-                }
-            )
+            line.write({"state": "done", "event_id": event.id})
 
     def _queue_emails(self, pages):
         """Put one email per customer in Odoo's mail queue, logged in the
         customer's chatter; they are flagged once the email has gone."""
+        self._attach_pages(pages)
         run = self.run_id
         company = run.company_id
         author = run.user_id.partner_id
@@ -135,8 +136,8 @@ class FactoDematLetterRunLine(models.Model):
                     "auto_delete": True,
                     # keeps the chatter message when the sent mail is deleted
                     "is_notification": True,
-                    "attachment_ids": [Command.link(pages[line].id)]
-                    if line in pages
+                    "attachment_ids": [Command.link(line.attachment_id.id)]
+                    if line.attachment_id
                     else [],
                 }
             )
