@@ -7,7 +7,7 @@
     "website": "https://github.com/facto-demat/facto_demat",
     "license": "LGPL-3",
     "depends": ["account", "mail"],
-    "external_dependencies": {"python": ["email-validator", "exchangelib"]},
+    "external_dependencies": {"python": ["email-validator", "exchangelib", "pikepdf"]},
     "data": [
         "security/ir.model.access.csv",
         "security/facto_demat_security.xml",

@@ -1,11 +1,9 @@
 import io
-import itertools
 
-from PyPDF2 import PdfReader, PdfWriter
+import pikepdf
 
 from odoo import api, fields, models
 from odoo.tools import format_datetime
-from odoo.tools.pdf import merge_pdf
 
 # Letters rendered per wkhtmltopdf call (one input document per call here)
 # and customers handled per cron batch.
@@ -144,7 +142,7 @@ class FactoDematLetterRun(models.Model):
         """Letters go out in each customer's language: the run keeps the
         company's text for every other installed language."""
         for lang, _name in self.env["res.lang"].get_installed():
-            if lang != self.env.lang:
+            if lang != (self.env.lang or "en_US"):
                 subject, body = company.with_context(lang=lang)._demat_letter_texts()
                 self.with_context(lang=lang).write({"subject": subject, "body": body})
 
@@ -157,12 +155,9 @@ class FactoDematLetterRun(models.Model):
         lines = self.line_ids.filtered(lambda line: line.state == "pending")[:limit]
         to_print = lines.filtered(lambda line: line.output == "print")
         to_email = lines - to_print
-        pages = {}
-        if to_print or self.company_id.demat_letter_attach_pdf:
-            attach_to_email = self.company_id.demat_letter_attach_pdf
-            pages = self._render_letters(
-                to_print | (to_email if attach_to_email else to_email.browse())
-            )
+        pages = self._render_letters(to_print, keep_parts=True)
+        if self.company_id.demat_letter_attach_pdf:
+            pages |= self._render_letters(to_email, keep_parts=False)
         if to_print:
             to_print._mark_printed(pages)
         if to_email:
@@ -172,19 +167,19 @@ class FactoDematLetterRun(models.Model):
             self._assemble_pdf()
         return len(lines)
 
-    def _render_letters(self, lines):
+    def _render_letters(self, lines, keep_parts):
         """Render the letters, a few large documents at a time; return
-        {line: attachment of its pages}."""
+        {line: attachment of its pages}. With `keep_parts`, the documents are
+        kept to make the run's PDF."""
         pages = {}
-        printed = lines.filtered(lambda line: line.output == "print")
         for start in range(0, len(lines), PRINT_CHUNK):
             chunk = lines[start : start + PRINT_CHUNK]
-            pdf = self._render_pdf(chunk)
-            if chunk & printed:
+            pdf, letters = self._render_split(chunk)
+            if keep_parts:
+                part_number = len(self.chunk_attachment_ids) + 1
                 self.chunk_attachment_ids += self._attachment(
-                    f"part-{self.id}-{start // PRINT_CHUNK + 1:04d}.pdf", pdf
+                    f"part-{self.id}-{part_number:05d}.pdf", pdf
                 )
-            letters = _split_by_outline(pdf, len(chunk))
             for line, content in zip(chunk, letters, strict=True):
                 pages[line] = self._attachment(
                     self.env._(
@@ -197,6 +192,26 @@ class FactoDematLetterRun(models.Model):
             # the PDFs are in the filestore; keep them out of the cache
             self.env["ir.attachment"].invalidate_model(["raw", "datas"])
         return pages
+
+    def _render_split(self, lines):
+        """Render the letters in one document; return it and each letter's
+        PDF.
+
+        This wkhtmltopdf build writes no outline to find where each letter
+        starts, so a document with one page per letter is cut page by page;
+        otherwise some letter is longer, and each half is rendered again
+        until the long letters stand alone.
+        """
+        pdf = self._render_pdf(lines)
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            if len(lines) == 1:
+                return pdf, [pdf]
+            if len(document.pages) == len(lines):
+                return pdf, [_save([page]) for page in document.pages]
+        half = len(lines) // 2
+        first, first_letters = self._render_split(lines[:half])
+        second, second_letters = self._render_split(lines[half:])
+        return _merge([first, second]), first_letters + second_letters
 
     def _render_pdf(self, lines):
         """One wkhtmltopdf call for all these letters.
@@ -225,7 +240,7 @@ class FactoDematLetterRun(models.Model):
             return
         self.pdf_attachment_id = self._attachment(
             self.env._("Dematerialisation letters %(run)s.pdf", run=self.id),
-            merge_pdf([part.raw for part in parts]),
+            _merge(part.raw for part in parts),
         )
         self.chunk_attachment_ids = False
         parts.unlink()
@@ -243,26 +258,21 @@ class FactoDematLetterRun(models.Model):
         )
 
 
-def _split_by_outline(pdf, count):
-    """Split a PDF of `count` letters, each opening with one heading, into one
-    PDF per letter (a long letter may take several pages)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    starts = sorted(
-        {
-            reader.get_destination_page_number(item)
-            for item in reader.outline
-            if not isinstance(item, list)
-        }
-    )
-    if len(starts) != count:
-        if len(reader.pages) != count:
-            raise ValueError(f"{count} letters, but {len(starts)} headings")
-        starts = list(range(count))
-    bounds = [*starts, len(reader.pages)]
-    for first, last in itertools.pairwise(bounds):
-        writer = PdfWriter()
-        for number in range(first, last):
-            writer.add_page(reader.pages[number])
-        stream = io.BytesIO()
-        writer.write(stream)
-        yield stream.getvalue()
+def _save(pages):
+    """A PDF of these pages (of open documents)."""
+    document = pikepdf.new()
+    document.pages.extend(pages)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def _merge(pdfs):
+    """One PDF of these PDFs, one after the other. qpdf (through pikepdf)
+    merges 10,000 pages in a fraction of the memory PyPDF2 needs."""
+    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in pdfs]
+    try:
+        return _save([page for source in sources for page in source.pages])
+    finally:
+        for source in sources:
+            source.close()

@@ -1,8 +1,8 @@
 import io
 from datetime import date
 
+import pikepdf
 import psycopg2.errors
-from PyPDF2 import PdfReader
 
 from odoo import SUPERUSER_ID, Command, api, sql_db
 from odoo.exceptions import UserError
@@ -10,6 +10,20 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import DematCase
+
+
+def page_count(pdf):
+    return len(pikepdf.open(io.BytesIO(pdf)).pages)
+
+
+def page_contents(pdf):
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        contents = []
+        for page in document.pages:
+            page = pikepdf.Page(page)
+            page.contents_coalesce()
+            contents.append(page.obj.Contents.read_bytes())
+        return contents
 
 
 class LetterCase(DematCase):
@@ -178,11 +192,11 @@ class TestLetterOutput(LetterCase):
             ["C0001", "C0002", "C0003", "C0004", "C0010"],
         )
         self.assertEqual(set(lines.mapped("state")), {"done"})
-        pdf = PdfReader(io.BytesIO(run.pdf_attachment_id.raw))
+        pdf = pikepdf.open(io.BytesIO(run.pdf_attachment_id.raw))
         self.assertEqual(len(pdf.pages), 5)
         for line in lines:
             self.assertEqual(
-                len(PdfReader(io.BytesIO(line.attachment_id.raw)).pages), 1
+                len(pikepdf.open(io.BytesIO(line.attachment_id.raw)).pages), 1
             )
         self.assertRecordValues(
             self.events_of(self.c1),
@@ -196,6 +210,14 @@ class TestLetterOutput(LetterCase):
         )
         self.assertTrue(all(self.customers.mapped("demat_letter_sent")))
         self.assertEqual(run.state, "done")
+
+    def test_a_long_letter_keeps_all_its_pages(self):
+        body = "<p>%1</p>" + "<p>Une ligne de la lettre.</p>" * 150
+        run = self.start(partner_code_to="C0002", include_without_email=True, body=body)
+        self.assertEqual(len(run.line_ids), 2)
+        sizes = [page_count(line.attachment_id.raw) for line in run.line_ids]
+        self.assertGreater(min(sizes), 1)
+        self.assertEqual(page_count(run.pdf_attachment_id.raw), sum(sizes))
 
     def test_letter_text_is_escaped_and_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -315,8 +337,13 @@ class TestLetterSafety(LetterCase):
         )
         self.assertEqual(printed.partner_id, self.customers)
         self.assertEqual(len(printed), len(self.customers), "one letter each")
-        pdf = PdfReader(io.BytesIO(run.pdf_attachment_id.raw))
+        # Made in two batches, the run's PDF still holds the letters in order.
+        pdf = pikepdf.open(io.BytesIO(run.pdf_attachment_id.raw))
         self.assertEqual(len(pdf.pages), len(self.customers))
+        self.assertEqual(
+            page_contents(run.pdf_attachment_id.raw),
+            [page_contents(line.attachment_id.raw)[0] for line in run.line_ids],
+        )
 
     def test_letter_pdf_attached_to_emails_when_the_company_wants_it(self):
         self.env.company.demat_letter_attach_pdf = True
