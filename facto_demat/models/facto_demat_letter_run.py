@@ -108,9 +108,10 @@ class FactoDematLetterRun(models.Model):
         return {(run, value): count for run, value, count in groups}
 
     def action_retry_failed(self):
-        self.line_ids.filtered(lambda line: line.state == "failed").write(
-            {"state": "pending", "failure_reason": False, "mail_id": False}
-        )
+        failed = self.line_ids.filtered(lambda line: line.state == "failed")
+        # the failed emails go for good, so that nobody resends them as well
+        failed.mail_ids.sudo().filtered(lambda mail: mail.state == "exception").cancel()
+        failed.write({"state": "pending", "failure_reason": False})
         self._schedule()
 
     def action_view_lines(self):
@@ -216,23 +217,13 @@ class FactoDematLetterRun(models.Model):
     def _render_pdf(self, lines):
         """One wkhtmltopdf call for all these letters.
 
-        Odoo's `_render_qweb_pdf` would then re-read the whole PDF to split it
-        per record, which we do ourselves; so call the steps it is made of.
+        The template is a whole document: Odoo's `_render_qweb_pdf` would wrap
+        each article in its layout and re-read the PDF to split it per
+        record, which we do ourselves.
         """
         report = self.env.ref("facto_demat.action_report_demat_letter")
-        html = report.with_context(debug=False)._render_qweb_html(
-            report.report_name, lines.ids
-        )[0]
-        bodies, _ids, header, footer, paperformat_args = report._prepare_html(
-            html, report_model=report.model
-        )
-        return report._run_wkhtmltopdf(
-            bodies,
-            report_ref=report.report_name,
-            header=header,
-            footer=footer,
-            specific_paperformat_args=paperformat_args,
-        )
+        html = report._render_qweb_html(report.report_name, lines.ids)[0]
+        return report._run_wkhtmltopdf([html.decode()], report_ref=report.report_name)
 
     def _assemble_pdf(self):
         parts = self.chunk_attachment_ids.sorted("name")

@@ -35,9 +35,7 @@ class FactoDematLetterRunLine(models.Model):
         index=True,
     )
     email = fields.Char(string="Email address")
-    mail_id = fields.Many2one(
-        "mail.mail", string="Email", ondelete="set null", index="btree_not_null"
-    )
+    mail_ids = fields.One2many("mail.mail", "demat_letter_line_id", string="Email")
     mail_message_id = fields.Many2one("mail.message", string="Sent email")
     attachment_id = fields.Many2one("ir.attachment", string="Letter")
     event_id = fields.Many2one("facto.demat.event", string="Evidence")
@@ -69,7 +67,8 @@ class FactoDematLetterRunLine(models.Model):
         self._attach_pages(pages)
         self._record_letters("letter_printed", "print")
 
-    def _mark_emailed(self):
+    def _mark_emailed(self, message):
+        self.mail_message_id = message
         self._record_letters("letter_emailed", "email")
 
     def _attach_pages(self, pages):
@@ -117,6 +116,7 @@ class FactoDematLetterRunLine(models.Model):
         run = self.run_id
         company = run.company_id
         author = run.user_id.partner_id
+        note = self.env.ref("mail.mt_note")
         values = []
         for line in self:
             subject, body = line._letter()
@@ -131,7 +131,7 @@ class FactoDematLetterRunLine(models.Model):
                     "model": "res.partner",
                     "res_id": line.partner_id.id,
                     "message_type": "email_outgoing",
-                    "subtype_id": self.env.ref("mail.mt_note").id,
+                    "subtype_id": note.id,
                     "author_id": author.id,
                     "auto_delete": True,
                     # keeps the chatter message when the sent mail is deleted
@@ -139,17 +139,11 @@ class FactoDematLetterRunLine(models.Model):
                     "attachment_ids": [Command.link(line.attachment_id.id)]
                     if line.attachment_id
                     else [],
+                    "demat_letter_line_id": line.id,
                 }
             )
-        mails = self.env["mail.mail"].sudo().create(values)
-        for line, mail in zip(self, mails, strict=True):
-            line.write(
-                {
-                    "state": "queued",
-                    "mail_id": mail.id,
-                    "mail_message_id": mail.mail_message_id.id,
-                }
-            )
+        self.env["mail.mail"].sudo().create(values)
+        self.state = "queued"
 
     def _placeholder_values(self):
         self.ensure_one()

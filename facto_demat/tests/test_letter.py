@@ -244,7 +244,7 @@ class TestLetterOutput(LetterCase):
         emailed = run.line_ids.filtered(lambda line: line.output == "email")
         self.assertEqual(set(emailed.mapped("state")), {"queued"})
         self.assertEqual(run.state, "sending")
-        mail = emailed[0].mail_id
+        mail = emailed[0].mail_ids
         self.assertRecordValues(
             mail,
             [
@@ -259,7 +259,7 @@ class TestLetterOutput(LetterCase):
         )
         self.assertIn("contact@boulangerie-martin.example", mail.body_html)
         self.assertFalse(self.c1.demat_letter_sent, "not before the email has gone")
-        emailed.mail_id.send()
+        emailed.mail_ids.send()
         self.assertEqual(set(emailed.mapped("state")), {"done"})
         self.assertEqual(run.state, "done")
         self.assertTrue(self.c1.demat_letter_sent)
@@ -278,9 +278,9 @@ class TestLetterOutput(LetterCase):
     def test_failed_email_is_not_counted_and_can_be_retried(self):
         run = self.start(output="email", partner_code_to="C0001")
         line = run.line_ids
-        line.mail_id.email_to = "pas une adresse"
+        line.mail_ids.email_to = "pas une adresse"
         with mute_logger("odoo.addons.mail.models.mail_mail"):
-            line.mail_id.send()
+            line.mail_ids.send()
         self.assertRecordValues(line, [{"state": "failed"}])
         self.assertFalse(self.c1.demat_letter_sent)
         self.assertFalse(self.events_of(self.c1))
@@ -288,9 +288,30 @@ class TestLetterOutput(LetterCase):
         run.action_retry_failed()
         run._process_batch(10)
         self.assertEqual(line.state, "queued")
-        line.mail_id.send()
+        # Odoo deleted the email to an invalid address; only the new one is left
+        self.assertEqual(line.mail_ids.mapped("state"), ["outgoing"])
+        line.mail_ids.send()
         self.assertEqual(line.state, "done")
         self.assertEqual(self.events_of(self.c1).event_type, "letter_emailed")
+
+    def test_retry_cancels_an_email_kept_after_a_server_error(self):
+        run = self.start(output="email", partner_code_to="C0001")
+        line = run.line_ids
+        failed_mail = line.mail_ids
+        # what mail.mail._send does when the SMTP server refuses the message
+        failed_mail.write({"state": "exception", "failure_reason": "Refused"})
+        failed_mail._postprocess_sent_message(
+            success_pids=[], failure_reason="Refused", failure_type="mail_smtp"
+        )
+        self.assertRecordValues(
+            line, [{"state": "failed", "failure_reason": "Refused"}]
+        )
+        run.action_retry_failed()
+        self.assertEqual(failed_mail.state, "cancel", "never sent twice")
+        run._process_batch(10)
+        self.assertEqual(
+            len(line.mail_ids.filtered(lambda m: m.state == "outgoing")), 1
+        )
 
     def test_invoicing_user_runs_the_letter(self):
         clerk = new_test_user(
@@ -349,7 +370,7 @@ class TestLetterSafety(LetterCase):
         self.env.company.demat_letter_attach_pdf = True
         run = self.start(output="email", partner_code_to="C0001")
         self.assertEqual(
-            run.line_ids.mail_id.attachment_ids, run.line_ids.attachment_id
+            run.line_ids.mail_ids.attachment_ids, run.line_ids.attachment_id
         )
         self.assertEqual(run.line_ids.attachment_id.mimetype, "application/pdf")
 
