@@ -1,7 +1,6 @@
 # Dematerialisation letters at scale, against the route a user would take
 # without this add-on, on the same customers. Fed to `odoo-bin shell` by
-# `make bench-letters` (an Odoo server runs meanwhile, to serve the report
-# assets to wkhtmltopdf); everything it creates is rolled back.
+# `make bench-letters`; everything it creates is rolled back.
 # ruff: noqa: F821
 import os
 import time

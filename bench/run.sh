@@ -11,14 +11,4 @@ if [ "$(psql -d "$DB" -Atc "select state from ir_module_module where name = 'fac
 else
     "$ROOT/tools/odoo.sh" -d "$DB" -u facto_demat --stop-after-init --no-http --log-level=warn
 fi
-# A server for the report assets that wkhtmltopdf fetches.
-PORT=${BENCH_HTTP_PORT:-8269}
-"$ROOT/tools/odoo.sh" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" \
-    --max-cron-threads=0 --log-level=warn &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-psql -d "$DB" -qc "INSERT INTO ir_config_parameter (key, value)
-    VALUES ('report.url', 'http://127.0.0.1:$PORT')
-    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-sleep 3
 "$ROOT/tools/odoo.sh" shell -d "$DB" --no-http --log-level=error < "$ROOT/bench/$1.py"
