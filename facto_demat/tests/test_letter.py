@@ -210,6 +210,11 @@ class TestLetterOutput(LetterCase):
         )
         self.assertTrue(all(self.customers.mapped("demat_letter_sent")))
         self.assertEqual(run.state, "done")
+        # Odoo's own print route still renders the report (one letter here)
+        pdf, kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            "facto_demat.action_report_demat_letter", lines[:1].ids
+        )
+        self.assertEqual((kind, page_count(pdf)), ("pdf", 1))
 
     def test_a_long_letter_keeps_all_its_pages(self):
         body = "<p>%1</p>" + "<p>Une ligne de la lettre.</p>" * 150
