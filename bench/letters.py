@@ -8,8 +8,6 @@ import time
 SAMPLE = 20  # letters printed one wkhtmltopdf call each (the standard route)
 Partner = env["res.partner"]
 Run = env["facto.demat.letter.run"]
-env.company.email = "factures@bench.example"
-env.flush_all()
 report = env.ref("facto_demat.action_report_demat_letter")
 
 
@@ -20,6 +18,11 @@ def timed(function):
 
 
 def customers(count):
+    """A clean transaction with `count` new customers: each measure starts
+    from the same state, nothing left by the one before."""
+    env.cr.rollback()
+    env.invalidate_all()
+    env.company.email = "factures@bench.example"
     return Partner.create(
         [
             {
@@ -93,7 +96,6 @@ print(
 )
 print("|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
 for count in [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]:
-    env.cr.execute("SAVEPOINT bench")
     partners = customers(count)
     env.flush_all()
     wizard = env["facto.demat.letter.wizard"].create({"output": "print"})
@@ -101,15 +103,12 @@ for count in [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(
     print_s, run = timed(lambda p=partners: run_all("print", p))
     sample_s, _ = timed(lambda r=run: standard_print(r.line_ids[:SAMPLE]))
     standard_s = sample_s / SAMPLE * len(run.line_ids)
-    env.cr.execute("ROLLBACK TO SAVEPOINT bench")
-    env.invalidate_all()
-    env.cr.execute("SAVEPOINT bench")
     partners = customers(count)
     env.flush_all()
     email_s, _ = timed(lambda p=partners: run_all("email", p))
+    partners = customers(count)
+    env.flush_all()
     composer_s, _ = timed(lambda p=partners: standard_composer(p))
-    env.cr.execute("ROLLBACK TO SAVEPOINT bench")
-    env.invalidate_all()
     print(
         f"| {count} | {select_s:.2f} | {print_s:.1f} | {standard_s:.0f} "
         f"| {standard_s / print_s:.0f}x | {email_s:.1f} | {composer_s:.1f} "
