@@ -1,3 +1,5 @@
+from . import account_move
+from . import account_move_send
 from . import facto_demat_event
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
