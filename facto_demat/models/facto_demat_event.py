@@ -79,6 +79,8 @@ class FactoDematEvent(models.Model):
     mail_message_id = fields.Many2one(
         "mail.message", string="Sent email", readonly=True, ondelete="restrict"
     )
+    # Answers customers give from their letter's link (channel "customer")
+    # carry where they came from.
     ip_address = fields.Char(string="IP address", readonly=True)
     user_agent = fields.Char(readonly=True)
     note = fields.Text(readonly=True)

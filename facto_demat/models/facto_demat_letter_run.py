@@ -109,8 +109,7 @@ class FactoDematLetterRun(models.Model):
 
     def action_retry_failed(self):
         failed = self.line_ids.filtered(lambda line: line.state == "failed")
-        # the failed emails go for good, so that nobody resends them as well
-        failed.mail_ids.sudo().filtered(lambda mail: mail.state == "exception").cancel()
+        failed._cancel_failed_mails()
         failed.write({"state": "pending", "failure_reason": False})
         self._schedule()
 

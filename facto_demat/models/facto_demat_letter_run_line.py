@@ -76,6 +76,13 @@ class FactoDematLetterRunLine(models.Model):
             if line in pages:
                 line.attachment_id = pages[line]
 
+    def _cancel_failed_mails(self):
+        """Cancel the failed emails Odoo keeps, so that nobody resends them
+        as well as the retry. As superuser: invoicing users have no access to
+        outgoing mails."""
+        self.check_access("write")
+        self.mail_ids.sudo().filtered(lambda mail: mail.state == "exception").cancel()
+
     def _mark_failed(self, reason):
         self.write({"state": "failed", "failure_reason": reason})
 

@@ -237,7 +237,9 @@ class ResPartner(models.Model):
     def write(self, vals):
         if not CONSENT_INPUTS & vals.keys():
             return super().write(vals)
-        customers = self.commercial_partner_id
+        # a contact moved to another company changes that company too
+        new_parent = self.browse(vals.get("parent_id")).commercial_partner_id
+        customers = self.commercial_partner_id | new_parent
         before = customers._demat_consent_snapshot()
         result = super().write(vals)
         (customers | self.commercial_partner_id)._demat_log_consent_changes(before)

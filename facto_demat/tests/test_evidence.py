@@ -62,6 +62,16 @@ class TestEvidenceTrail(DematCase):
             ],
         )
 
+    def test_moving_a_contact_records_no_false_consent(self):
+        refused = self.Partner.create(
+            {"name": "Refuse", "is_company": True, "demat_refused": True}
+        )
+        contact = self.Partner.create({"name": "Jean", "parent_id": self.customer.id})
+        count = self.Event.search_count([])
+        contact.parent_id = refused
+        self.assertEqual(self.Event.search_count([]), count)
+        self.assertTrue(contact.demat_refused)
+
     def test_events_cannot_be_changed_or_deleted(self):
         self.customer.demat_refused = True
         event = self.events_of(self.customer)
