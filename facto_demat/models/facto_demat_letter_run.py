@@ -152,7 +152,9 @@ class FactoDematLetterRun(models.Model):
     def _process_batch(self, limit):
         """Print or queue up to `limit` pending letters; return how many."""
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda line: line.state == "pending")[:limit]
+        Line = self.env["facto.demat.letter.run.line"]
+        pending = [("run_id", "=", self.id), ("state", "=", "pending")]
+        lines = Line.search(pending, limit=limit)
         to_print = lines.filtered(lambda line: line.output == "print")
         to_email = lines - to_print
         pages = self._render_letters(to_print, keep_parts=True)
@@ -163,7 +165,7 @@ class FactoDematLetterRun(models.Model):
         if to_email:
             to_email._queue_emails(pages)
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
-        if not self.line_ids.filtered(lambda line: line.state == "pending"):
+        if not Line.search_count(pending, limit=1):
             self._assemble_pdf()
         return len(lines)
 
