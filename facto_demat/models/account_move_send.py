@@ -14,6 +14,11 @@ class AccountMoveSend(models.AbstractModel):
         return method
 
     @api.model
+    def _get_default_mail_template_id(self, move):
+        # EXTENDS 'account': the email text of the document's type
+        return move._demat_mail_template(super()._get_default_mail_template_id(move))
+
+    @api.model
     def _is_applicable_to_move(self, method, move):
         # EXTENDS 'account'
         applicable = super()._is_applicable_to_move(method, move)
@@ -25,32 +30,41 @@ class AccountMoveSend(models.AbstractModel):
     def _get_alerts(self, moves, moves_data):
         # EXTENDS 'account'
         alerts = super()._get_alerts(moves, moves_data)
-        blocked = moves.filtered(
-            lambda move: (
-                "email" in moves_data[move]["sending_methods"]
-                and move._demat_email_blocked()
+        blocked = moves.filtered(lambda move: move._demat_email_blocked())
+        if not blocked:
+            return alerts
+        reasons = blocked._demat_block_summary()
+        if len(moves) > 1:
+            level = "warning"
+            message = self.env._(
+                "%(count)s document(s) may not be emailed (%(reasons)s): they "
+                "are gathered in one PDF to print.",
+                count=len(blocked),
+                reasons=reasons,
             )
-        )
-        if blocked:
-            reasons = "; ".join(
-                self.env._(
-                    "%(customer)s: %(reason)s",
-                    customer=move.commercial_partner_id.display_name,
-                    reason=move._demat_block_reason(),
-                )
-                for move in blocked
+        else:
+            emailing = "email" in moves_data[blocked]["sending_methods"]
+            level = "danger" if emailing else "info"
+            message = self.env._(
+                "This document may not be emailed (%(reasons)s): download or "
+                "post it instead.",
+                reasons=reasons,
             )
-            alerts["facto_demat_email_not_allowed"] = {
-                "level": "danger" if len(moves) == 1 else "warning",
-                "message": self.env._(
-                    "%(count)s document(s) may not be emailed and go on paper "
-                    "instead (%(reasons)s).",
-                    count=len(blocked),
-                    reasons=reasons,
-                ),
-                "action_text": self.env._("View customer(s)"),
-                "action": blocked.commercial_partner_id._get_records_action(
-                    name=self.env._("Customers who may not be emailed")
-                ),
-            }
+        alerts["facto_demat_email_not_allowed"] = {
+            "level": level,
+            "message": message,
+            "action_text": self.env._("View customer(s)"),
+            "action": blocked.commercial_partner_id._get_records_action(
+                name=self.env._("Customers who may not be emailed")
+            ),
+        }
         return alerts
+
+    @api.model
+    def _hook_if_success(self, moves_data):
+        # EXTENDS 'account': the chatter tells what was held back
+        super()._hook_if_success(moves_data)
+        held_back = self.env["account.move"].union(
+            *(move for move in moves_data if move._demat_email_blocked())
+        )
+        held_back._demat_note_held_back()

@@ -5,6 +5,8 @@ import pikepdf
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from ..tools.pdf import merge_pdfs, save_pages
+
 # Letters rendered per wkhtmltopdf call (one input document per call here)
 # and customers handled per cron batch.
 PRINT_CHUNK = 250
@@ -209,11 +211,11 @@ class FactoDematLetterRun(models.Model):
             if len(lines) == 1:
                 return pdf, [pdf]
             if len(document.pages) == len(lines):
-                return pdf, [_save([page]) for page in document.pages]
+                return pdf, [save_pages([page]) for page in document.pages]
         half = len(lines) // 2
         first, first_letters = self._render_split(lines[:half])
         second, second_letters = self._render_split(lines[half:])
-        return _merge([first, second]), first_letters + second_letters
+        return merge_pdfs([first, second]), first_letters + second_letters
 
     def _render_pdf(self, lines):
         """One wkhtmltopdf call for all these letters.
@@ -232,7 +234,7 @@ class FactoDematLetterRun(models.Model):
             return
         self.pdf_attachment_id = self._attachment(
             self.env._("Dematerialisation letters %(run)s.pdf", run=self.id),
-            _merge(part.raw for part in parts),
+            merge_pdfs(part.raw for part in parts),
         )
         self.chunk_attachment_ids = False
         parts.unlink()
@@ -248,23 +250,3 @@ class FactoDematLetterRun(models.Model):
                 "res_id": record.id,
             }
         )
-
-
-def _save(pages):
-    """A PDF of these pages (of open documents)."""
-    document = pikepdf.new()
-    document.pages.extend(pages)
-    stream = io.BytesIO()
-    document.save(stream)
-    return stream.getvalue()
-
-
-def _merge(pdfs):
-    """One PDF of these PDFs, one after the other. qpdf (through pikepdf)
-    merges 10,000 pages in a fraction of the memory PyPDF2 needs."""
-    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in pdfs]
-    try:
-        return _save([page for source in sources for page in source.pages])
-    finally:
-        for source in sources:
-            source.close()

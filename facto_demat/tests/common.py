@@ -1,3 +1,7 @@
+import io
+
+import pikepdf
+
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
@@ -26,3 +30,17 @@ class DematCase(AccountTestInvoicingCommon):
 
     def events_of(self, partner):
         return self.Event.search([("partner_id", "=", partner.id)], order="sequence")
+
+
+def page_count(pdf):
+    return len(pikepdf.open(io.BytesIO(pdf)).pages)
+
+
+def page_contents(pdf):
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        contents = []
+        for page in document.pages:
+            page = pikepdf.Page(page)
+            page.contents_coalesce()
+            contents.append(page.obj.Contents.read_bytes())
+        return contents

@@ -9,21 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import DematCase
-
-
-def page_count(pdf):
-    return len(pikepdf.open(io.BytesIO(pdf)).pages)
-
-
-def page_contents(pdf):
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        contents = []
-        for page in document.pages:
-            page = pikepdf.Page(page)
-            page.contents_coalesce()
-            contents.append(page.obj.Contents.read_bytes())
-        return contents
+from .common import DematCase, page_contents, page_count
 
 
 class LetterCase(DematCase):
