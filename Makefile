@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: setup test lint run pytest clean bench-consent bench-letters
+.PHONY: setup test lint run pytest clean bench-consent bench-letters bench-send
 
 setup:
 	@bash tools/setup.sh
@@ -28,3 +28,6 @@ bench-consent: setup
 
 bench-letters: setup
 	@bash bench/run.sh letters
+
+bench-send: setup
+	@bash bench/send.sh

@@ -1,4 +1,4 @@
-"""Keep facto_demat's translations current.
+"""Keep the add-ons' French translations current.
 
 i18n.py update  export the .pot from the test database (after `make test`)
                 and merge it into i18n/fr.po, keeping existing translations
@@ -13,46 +13,56 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-I18N = ROOT / "facto_demat" / "i18n"
-POT = I18N / "facto_demat.pot"
-FR = I18N / "fr.po"
+MODULES = ("facto_demat", "facto_demat_sale", "facto_demat_stock")
+
+
+def files(module):
+    i18n = ROOT / module / "i18n"
+    return i18n / f"{module}.pot", i18n / "fr.po"
 
 
 def update(database="facto_test"):
+    for module in MODULES:
+        update_module(module, database)
+    return 0
+
+
+def update_module(module, database):
+    pot, fr = files(module)
+    pot.parent.mkdir(exist_ok=True)
     subprocess.run(
         [
             str(ROOT / "tools" / "odoo.sh"),
             f"--database={database}",
-            f"--i18n-export={POT}",
-            "--modules=facto_demat",
+            f"--i18n-export={pot}",
+            f"--modules={module}",
             "--stop-after-init",
             "--no-http",
             "--log-level=warn",
         ],
         check=True,
     )
-    template = polib.pofile(str(POT))
-    french = polib.pofile(str(FR)) if FR.exists() else polib.POFile()
+    template = polib.pofile(str(pot))
+    french = polib.pofile(str(fr)) if fr.exists() else polib.POFile()
     french.metadata = {
         **template.metadata,
         "Language": "fr",
         "Plural-Forms": "nplurals=2; plural=(n > 1);",
     }
     french.merge(template)
-    french.save(str(FR))
+    french.save(str(fr))
 
 
 def check():
-    template = polib.pofile(str(POT))
-    french = polib.pofile(str(FR))
-    translated = {(e.msgctxt, e.msgid) for e in french.translated_entries()}
-    missing = [
-        e.msgid
-        for e in template
-        if not e.obsolete and (e.msgctxt, e.msgid) not in translated
-    ]
-    for msgid in missing:
-        print(f"fr.po: no French for {msgid!r}")
+    missing = 0
+    for module in MODULES:
+        pot, fr = files(module)
+        french = polib.pofile(str(fr))
+        translated = {(e.msgctxt, e.msgid) for e in french.translated_entries()}
+        for entry in polib.pofile(str(pot)):
+            if not entry.obsolete and (entry.msgctxt, entry.msgid) not in translated:
+                print(f"{module}/i18n/fr.po: no French for {entry.msgid!r}")
+                missing += 1
     return 1 if missing else 0
 
 

@@ -14,12 +14,13 @@ SINK=$!
 trap 'kill $SINK 2>/dev/null || true' EXIT
 
 if [ "$(psql -d "$DB" -Atc "select 1 from res_partner where ref = 'C0080'" 2>/dev/null)" = 1 ]; then
-    echo "[run] reusing database $DB; updating facto_demat"
-    "$ODOO" -d "$DB" -u facto_demat --stop-after-init --no-http --log-level=warn
+    echo "[run] reusing database $DB; updating the add-ons"
+    "$ODOO" -d "$DB" -i facto_demat_sale,facto_demat_stock -u facto_demat \
+        --stop-after-init --no-http --log-level=warn
 else
     echo "[run] creating database $DB (French company, customers, a year of invoices)"
     dropdb --if-exists "$DB"
-    "$ODOO" -d "$DB" -i l10n_fr_account,facto_demat --without-demo=all \
+    "$ODOO" -d "$DB" -i l10n_fr_account,sale,stock,facto_demat --without-demo=all \
         --load-language=fr_FR --stop-after-init --no-http --log-level=warn
     SMTP_PORT=$SMTP_PORT "$ODOO" shell -d "$DB" --no-http --log-level=warn \
         < "$ROOT/tools/demo_data.py"

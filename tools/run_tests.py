@@ -21,7 +21,7 @@ SUMMARY = re.compile(
 LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
-ADDONS = ["facto_demat"]
+ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
 
 
 def run_odoo_tests(database, test_tags, http_port, log_path):
@@ -85,7 +85,9 @@ def main():
     parser.add_argument("--database", default="facto_test")
     # Odoo's own invoice-sending tests must still pass with facto_demat.
     parser.add_argument(
-        "--test-tags", default="/facto_demat,/account:TestAccountMoveSend"
+        "--test-tags",
+        default="/facto_demat,/facto_demat_sale,/facto_demat_stock,"
+        "/account:TestAccountMoveSend",
     )
     parser.add_argument("--http-port", default=os.environ.get("TEST_HTTP_PORT", "8169"))
     parser.add_argument("--lint-only", action="store_true")

@@ -63,8 +63,9 @@ class AccountMoveSend(models.AbstractModel):
     @api.model
     def _hook_if_success(self, moves_data):
         # EXTENDS 'account': the chatter tells what was held back
-        super()._hook_if_success(moves_data)
+        result = super()._hook_if_success(moves_data)
         held_back = self.env["account.move"].union(
             *(move for move in moves_data if move._demat_email_blocked())
         )
         held_back._demat_note_held_back()
+        return result

@@ -1,4 +1,5 @@
 from . import test_consent
+from . import test_controllers
 from . import test_document_type
 from . import test_evidence
 from . import test_letter

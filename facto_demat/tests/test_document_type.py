@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .test_send import SendCase
+from .common import SendCase
 
 
 @tagged("post_install", "-at_install")
@@ -13,13 +13,6 @@ class TestDocumentTypes(SendCase):
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
-        cls.manager = new_test_user(
-            cls.env,
-            login="chef-compta",
-            groups="account.group_account_manager",
-            company_id=company.id,
-            company_ids=company.ids,
-        )
         cls.clerk = new_test_user(
             cls.env,
             login="facturiere",
@@ -27,22 +20,6 @@ class TestDocumentTypes(SendCase):
             company_id=company.id,
             company_ids=company.ids,
         )
-        cls.DocumentType = cls.env["facto.demat.document.type"]
-        cls.DocumentType.with_user(cls.manager).action_open_document_types()
-
-    def document_type(self, kind):
-        return self.DocumentType.search(
-            [("company_id", "=", self.env.company.id), ("kind", "=", kind)]
-        )
-
-    def customise(self, kind, subject, lang="en_US"):
-        document_type = self.document_type(kind).with_user(self.manager)
-        action = document_type.action_edit_email()
-        template = (
-            self.env["mail.template"].with_user(self.manager).browse(action["res_id"])
-        )
-        template.with_context(lang=lang).subject = subject
-        return template
 
     def test_list_has_one_line_per_type_and_company(self):
         self.assertRecordValues(

@@ -2,54 +2,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import DematCase, page_count
-
-
-class SendCase(DematCase):
-    """A customer in each situation that forbids email, and tools to send
-    them documents the ways Odoo does."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.refused = cls.Partner.create(
-            {"name": "Refuse SARL", "email": "non@refus.example", "demat_refused": True}
-        )
-        cls.no_address = cls.Partner.create({"name": "Sans adresse"})
-        cls.invalid = cls.Partner.create(
-            {"name": "Mauvaise adresse", "email": "compta@@mauvaise.example"}
-        )
-
-    def invoice(self, partner, move_type="out_invoice"):
-        return self.init_invoice(move_type, partner=partner, amounts=[100.0], post=True)
-
-    def wizard(self, moves):
-        model = (
-            "account.move.send.wizard"
-            if len(moves) == 1
-            else "account.move.send.batch.wizard"
-        )
-        return (
-            self.env[model]
-            .with_context(active_model="account.move", active_ids=moves.ids)
-            .create({})
-        )
-
-    def emails(self, move, partner=None):
-        """The messages of `move` that were emailed (to `partner`)."""
-        domain = [
-            ("mail_message_id.model", "=", move._name),
-            ("mail_message_id.res_id", "=", move.id),
-            ("notification_type", "=", "email"),
-        ]
-        if partner:
-            domain.append(("res_partner_id", "=", partner.id))
-        return self.env["mail.notification"].search(domain).mail_message_id
-
-    def held_back_notes(self, move):
-        return move.message_ids.filtered(
-            lambda message: "goes on paper" in message.body
-        )
+from .common import SendCase, page_count
 
 
 @tagged("post_install", "-at_install")
@@ -158,11 +111,12 @@ class TestSendInvoices(SendCase):
         params = action["params"]
         self.assertIn("3 document(s) may not be emailed", params["message"])
         self.assertIn("Sans adresse: No valid email address", params["message"])
-        attachment = self.env["ir.attachment"].browse(
-            int(params["links"][0]["url"].split("/")[3].split("?")[0])
+        paper = refused | invalid | no_address
+        self.assertEqual(
+            params["links"][0]["url"],
+            "/facto_demat/documents_to_print/" + ",".join(map(str, paper.ids)),
         )
-        self.assertEqual(attachment.mimetype, "application/pdf")
-        self.assertEqual(page_count(attachment.raw), 3, "one page per invoice")
+        self.assertEqual(page_count(paper._demat_print_pdf()), 3)
         self.assertTrue(all((refused | invalid | no_address).mapped("is_move_sent")))
         self.assertEqual(
             allowed.sending_data["author_partner_id"], self.env.user.partner_id.id

@@ -1,6 +1,4 @@
-from odoo import fields, models
-
-from ..tools.pdf import merge_pdfs
+from odoo import models
 
 
 class AccountMoveSendBatchWizard(models.TransientModel):
@@ -18,13 +16,12 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         if others:
             self.move_ids = others
             super().action_send_and_print(force_synchronous, allow_fallback_pdf)
-        attachments = self.env["account.move.send"]._generate_and_send_invoices(
+        self.env["account.move.send"]._generate_and_send_invoices(
             to_print, sending_methods={"manual"}, allow_fallback_pdf=allow_fallback_pdf
         )
-        pdf = self._demat_print_file(attachments)
         message = self.env._(
-            "%(count)s document(s) may not be emailed (%(reasons)s): print them "
-            "from %%s.",
+            "%(count)s document(s) may not be emailed (%(reasons)s): they are "
+            "gathered in %%s to print.",
             count=len(to_print),
             reasons=to_print._demat_block_summary(),
         )
@@ -39,7 +36,11 @@ class AccountMoveSendBatchWizard(models.TransientModel):
                 "title": self.env._("Documents to print"),
                 "message": message,
                 "links": [
-                    {"label": pdf.name, "url": f"/web/content/{pdf.id}?download=true"}
+                    {
+                        "label": self.env._("one PDF"),
+                        "url": "/facto_demat/documents_to_print/"
+                        + ",".join(str(move_id) for move_id in to_print.ids),
+                    }
                 ],
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -49,18 +50,4 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         return (
             self._get_default_sending_method(move) in ("email", "manual")
             and not move._demat_email_allowed()
-        )
-
-    def _demat_print_file(self, attachments):
-        """One PDF of the documents' PDFs, for the user who sends them."""
-        pdfs = attachments.filtered(lambda att: att.mimetype == "application/pdf")
-        return self.env["ir.attachment"].create(
-            {
-                "name": self.env._(
-                    "Documents to print %(date)s.pdf",
-                    date=fields.Date.context_today(self),
-                ),
-                "raw": merge_pdfs(pdf.raw for pdf in pdfs),
-                "mimetype": "application/pdf",
-            }
         )

@@ -9,6 +9,7 @@ class AccountMoveSendWizard(models.TransientModel):
         # preference; once consent allows it, the customer is emailed again.
         partner = self.move_id.partner_id.with_company(self.company_id)
         preference = partner.invoice_sending_method
-        super()._update_preferred_settings()
+        result = super()._update_preferred_settings()
         if self.move_id._demat_email_blocked():
             partner.invoice_sending_method = preference
+        return result

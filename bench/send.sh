@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make bench-send`: the batch Print & Send of 200 invoices on a database
+# with facto_demat and on one without (account only), rounds interleaved on
+# the same machine, then a table of the medians and their ratio.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROUNDS=${BENCH_ROUNDS:-3}
+WITH=${BENCH_DB:-facto_bench}
+WITHOUT=${BENCH_DB_PLAIN:-facto_bench_plain}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+ensure() {  # database, module
+    if [ "$(psql -d "$1" -Atc "select state from ir_module_module where name = '$2'" 2>/dev/null)" != installed ]; then
+        dropdb --if-exists "$1"
+        "$ROOT/tools/odoo.sh" -d "$1" -i "$2" --without-demo=all \
+            --stop-after-init --no-http --log-level=warn
+    else
+        "$ROOT/tools/odoo.sh" -d "$1" -u "$2" --stop-after-init --no-http --log-level=warn
+    fi
+}
+ensure "$WITHOUT" account
+ensure "$WITH" facto_demat
+
+for round in $(seq "$ROUNDS"); do
+    for db in "$WITHOUT" "$WITH"; do
+        echo "[bench] round $round on $db" >&2
+        "$ROOT/tools/odoo.sh" shell -d "$db" --no-http --log-level=error \
+            < "$ROOT/bench/send_invoices.py" | grep -E '^[0-9.]+ [0-9]+$' >> "$OUT/$db"
+    done
+done
+"$ROOT/.venv/bin/python" "$ROOT/bench/send_table.py" "$OUT/$WITHOUT" "$OUT/$WITH"
