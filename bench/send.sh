@@ -26,7 +26,7 @@ for round in $(seq "$ROUNDS"); do
     for db in "$WITHOUT" "$WITH"; do
         echo "[bench] round $round on $db" >&2
         "$ROOT/tools/odoo.sh" shell -d "$db" --no-http --log-level=error \
-            < "$ROOT/bench/send_invoices.py" | grep -E '^[0-9.]+ [0-9]+$' >> "$OUT/$db"
+            < "$ROOT/bench/send_invoices.py" | grep -E '^[a-z-]+ [0-9.]+ [0-9]+$' >> "$OUT/$db"
     done
 done
 "$ROOT/.venv/bin/python" "$ROOT/bench/send_table.py" "$OUT/$WITHOUT" "$OUT/$WITH"

@@ -38,7 +38,7 @@ class FactoDematDocumentMixin(models.AbstractModel):
     def _notify_get_reply_to(self, default=None):
         # EXTENDS 'mail': customers answer documents to the company's sender
         # email, when it has one (else Odoo's catchall or default).
-        reply_to = super()._notify_get_reply_to(default=default)
+        reply_to = {}
         for record in self.sudo().filtered("id"):
             company = record.company_id or self.env.company
             sender = company._demat_reply_to()
@@ -46,6 +46,13 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 reply_to[record.id] = self._notify_get_reply_to_formatted_email(
                     sender, record.display_name, company=company
                 )
+        others = self.filtered(lambda record: record.id not in reply_to)
+        if others or not self:
+            reply_to.update(
+                super(FactoDematDocumentMixin, others)._notify_get_reply_to(
+                    default=default
+                )
+            )
         return reply_to
 
     def _demat_partner(self):

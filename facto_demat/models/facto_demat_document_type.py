@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import ormcache
 
 # The order of FACTO's "Document types" list; other kinds come after.
 KIND_ORDER = ("quotation", "order", "delivery", "invoice", "credit_note")
@@ -31,7 +32,7 @@ class FactoDematDocumentType(models.Model):
         string="Company email text",
         readonly=True,
         copy=False,
-        ondelete="set null",
+        ondelete="restrict",
         help="This company's own email text; Odoo's standard one until an "
         "invoicing manager edits it.",
     )
@@ -90,6 +91,7 @@ class FactoDematDocumentType(models.Model):
         }
 
     def _create_company_template(self):
+        self.env.registry.clear_cache()  # _mail_template_id
         self.mail_template_id = self._default_mail_template().copy(
             {
                 "name": self.env._(
@@ -103,9 +105,20 @@ class FactoDematDocumentType(models.Model):
     @api.model
     def _mail_template(self, company, kind):
         """The company's own email text for this kind, if it has one."""
-        return self.search(
-            [("company_id", "=", company.id), ("kind", "=", kind)], limit=1
-        ).mail_template_id
+        return self.env["mail.template"].browse(
+            self._mail_template_id(company.id, kind)
+        )
+
+    @api.model
+    @ormcache("company_id", "kind")
+    def _mail_template_id(self, company_id, kind):
+        # Read for every document sent; changed only by _create_company_template
+        # (a template in use cannot be deleted).
+        return (
+            self.sudo()
+            .search([("company_id", "=", company_id), ("kind", "=", kind)], limit=1)
+            .mail_template_id.id
+        )
 
     @api.model
     def _default_template_xmlids(self):
