@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -39,6 +39,15 @@ class ResCompany(models.Model):
         string="Attach the letter as PDF",
         help="Emailed letters also carry the letter as a PDF attachment.",
     )
+    demat_sender_email = fields.Char(
+        string="Sender email",
+        compute="_compute_demat_sender_email",
+        store=True,
+        readonly=False,
+        help="The address customers answer to: Reply-To of the "
+        "dematerialisation letter and of the documents sent by email, and %4 "
+        "in the letter. The company's email unless set otherwise.",
+    )
     demat_last_event_id = fields.Many2one(
         "facto.demat.event",
         string="Last evidence event",
@@ -56,6 +65,11 @@ class ResCompany(models.Model):
             "The notice period cannot be negative.",
         )
     ]
+
+    @api.depends("email")
+    def _compute_demat_sender_email(self):
+        for company in self:
+            company.demat_sender_email = company.demat_sender_email or company.email
 
     def _demat_letter_texts(self):
         """Subject and body of the letter in the context language."""
@@ -79,9 +93,9 @@ class ResCompany(models.Model):
         )
 
     def _demat_reply_to(self):
-        """Address customers answer to: the company's email for now."""
+        """Address customers answer to (letters and documents)."""
         self.ensure_one()
-        return self.email
+        return self.demat_sender_email
 
     def _demat_letter_deadline(self):
         """Latest letter date that satisfies the notice period, or None."""

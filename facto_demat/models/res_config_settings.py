@@ -19,3 +19,6 @@ class ResConfigSettings(models.TransientModel):
     demat_letter_attach_pdf = fields.Boolean(
         related="company_id.demat_letter_attach_pdf", readonly=False
     )
+    demat_sender_email = fields.Char(
+        related="company_id.demat_sender_email", readonly=False
+    )

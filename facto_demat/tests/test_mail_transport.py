@@ -1,0 +1,297 @@
+import email
+import email.policy
+from contextlib import contextmanager
+from email.utils import getaddresses
+from itertools import pairwise
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import DematCase
+from .fake_servers import FakeMicrosoft, FakeSmtp
+
+TRANSPORTS = ("smtp", "ews", "graph")
+
+
+@contextmanager
+def real_sending():
+    """Let Odoo connect and send: under test it skips both (the servers here
+    are local doubles, on 127.0.0.1)."""
+    with patch("odoo.modules.module.current_test", None):
+        yield
+
+
+@tagged("post_install", "-at_install")
+class TestMailTransports(DematCase):
+    """Every email Odoo sends goes through the server's transport (SMTP,
+    EWS, Graph), paced, retried and deferred, never lost nor doubled."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write(
+            {
+                "email": "contact@lambert.example",
+                "demat_sender_email": "factures@lambert.example",
+            }
+        )
+        cls.microsoft = FakeMicrosoft()
+        cls.addClassCleanup(cls.microsoft.stop)
+        cls.smtp = FakeSmtp()
+        cls.addClassCleanup(cls.smtp.stop)
+        Server = cls.env["ir.mail_server"]
+        exchange = {"send_as_mailbox": cls.microsoft.mailbox}
+        cls.servers = {
+            "smtp": Server.create(
+                {
+                    "name": "SMTP",
+                    "transport": "smtp",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": cls.smtp.port,
+                }
+            ),
+            "ews": Server.create(
+                {
+                    "name": "Exchange",
+                    "transport": "ews",
+                    "ews_url": f"{cls.microsoft.url}/EWS/Exchange.asmx",
+                    "ews_auth": "basic",
+                    "smtp_user": "compta",
+                    "smtp_pass": "s3cret",
+                    **exchange,
+                }
+            ),
+            "graph": Server.create(
+                {
+                    "name": "Microsoft 365",
+                    "transport": "graph",
+                    "ms_tenant_id": "lambert",
+                    "ms_client_id": "odoo",
+                    "ms_client_secret": "s3cret",
+                    "ms_login_url": cls.microsoft.url,
+                    "ms_graph_url": f"{cls.microsoft.url}/v1.0",
+                    **exchange,
+                }
+            ),
+        }
+
+    def setUp(self):
+        super().setUp()
+        for fake in (self.microsoft, self.smtp):
+            fake.answers.clear()
+            fake.received.clear()
+        self.microsoft.check_answers.clear()
+
+    def fake(self, transport):
+        return self.smtp if transport == "smtp" else self.microsoft
+
+    def received(self, transport):
+        return [
+            email.message_from_bytes(mime, policy=email.policy.default)
+            for _time, _transport, mime, _details in self.fake(transport).received
+        ]
+
+    def notifications(self, count):
+        """`count` emails in the queue, each to the customer."""
+        return self.env["mail.mail"].create(
+            [
+                {
+                    "subject": f"Avis {number}",
+                    "body_html": f"<p>Avis {number}</p>",
+                    "email_from": self.microsoft.mailbox,
+                    "email_to": self.customer.email,
+                }
+                for number in range(count)
+            ]
+        )
+
+    def run_queue(self, mails, transport):
+        mails.mail_server_id = self.servers[transport]
+        with real_sending():
+            self.env["mail.mail"].process_email_queue(ids=mails.ids)
+
+    def test_letter_and_invoice_go_out_by_each_transport(self):
+        for number, transport in enumerate(TRANSPORTS, start=1):
+            with self.subTest(transport=transport):
+                self.setUp()
+                code = f"T{number:04d}"
+                customer = self.Partner.create(
+                    {
+                        "name": f"Client {transport}",
+                        "ref": code,
+                        "email": f"{transport}@client.example",
+                        "customer_rank": 1,
+                    }
+                )
+                wizard = self.env["facto.demat.letter.wizard"].create(
+                    {
+                        "output": "email",
+                        "partner_code_from": code,
+                        "partner_code_to": code,
+                    }
+                )
+                run = self.env["facto.demat.letter.run"].browse(
+                    wizard.action_confirm()["res_id"]
+                )
+                move = self.init_invoice(
+                    "out_invoice", partner=customer, amounts=[100.0], post=True
+                )
+                self.env["account.move.send"]._generate_and_send_invoices(
+                    move.with_context(mail_notify_force_send=False),
+                    sending_methods={"email"},
+                )
+                invoice_mail = self.env["mail.mail"].search(
+                    [("model", "=", "account.move"), ("res_id", "=", move.id)]
+                )
+                mails = run.line_ids.mail_ids | invoice_mail
+                self.assertEqual(len(mails), 2)
+                message_id = invoice_mail.message_id  # the mail goes once sent
+
+                self.run_queue(mails, transport)
+
+                self.assertEqual(run.line_ids.state, "done")
+                letter, invoice = self.received(transport)
+                for message in (letter, invoice):
+                    self.assertEqual(
+                        [address for _name, address in getaddresses([message["To"]])],
+                        [customer.email],
+                    )
+                    self.assertIn("factures@lambert.example", message["Reply-To"])
+                self.assertEqual(invoice["Message-Id"], message_id)
+                self.assertIn(
+                    move._get_invoice_report_filename(),
+                    [part.get_filename() for part in invoice.walk()],
+                )
+                self.assertIn(
+                    "factures@lambert.example", letter.get_body().get_content()
+                )
+
+    def test_connection_test_says_what_is_wrong(self):
+        for transport in ("ews", "graph"):
+            server = self.servers[transport]
+            with self.subTest(transport=transport):
+                action = server.test_smtp_connection()
+                self.assertEqual(action["params"]["type"], "success")
+                for answer, sentence in (
+                    ("denied", "may not send as the mailbox"),
+                    ("busy", "is busy and asks to try again later"),
+                ):
+                    self.microsoft.check_answers[:] = [answer]
+                    with self.assertRaisesRegex(UserError, sentence):
+                        server.test_smtp_connection()
+                self.microsoft.password = "autre"
+                self.microsoft.client_secret = "autre"
+                try:
+                    with self.assertRaisesRegex(UserError, "refused the user name"):
+                        server.test_smtp_connection()
+                finally:
+                    self.microsoft.password = self.microsoft.client_secret = "s3cret"
+        down = self.servers["graph"].copy(
+            {"ms_login_url": "http://127.0.0.1:9", "ms_client_secret": "s3cret"}
+        )
+        with self.assertRaisesRegex(UserError, "does not answer"):
+            down.test_smtp_connection()
+
+    def test_rate_limit_spaces_the_messages(self):
+        for transport in TRANSPORTS:
+            with self.subTest(transport=transport):
+                self.setUp()
+                self.servers[transport].max_per_minute = 200  # one per 0.3 s
+                self.run_queue(self.notifications(3), transport)
+                arrivals = [item[0] for item in self.fake(transport).received]
+                self.assertEqual(len(arrivals), 3)
+                gaps = [later - earlier for earlier, later in pairwise(arrivals)]
+                self.assertGreaterEqual(min(gaps), 0.27, gaps)
+
+    def test_rate_limit_keeps_the_rest_for_the_next_runs(self):
+        self.env["ir.config_parameter"].set_param("facto_demat.mail_run_seconds", 1)
+        for transport in TRANSPORTS:
+            with self.subTest(transport=transport):
+                self.setUp()
+                server = self.servers[transport]
+                server.max_per_minute = 30  # one per 2 s: one fits in this run
+                mails = self.notifications(3)
+                self.run_queue(mails, transport)
+                self.assertEqual(len(self.fake(transport).received), 1)
+                self.assertEqual(
+                    sorted(mails.mapped("state")), ["outgoing", "outgoing", "sent"]
+                )
+                self.assertTrue(
+                    self.env["ir.cron.trigger"].search_count(
+                        [
+                            (
+                                "cron_id",
+                                "=",
+                                self.env.ref("mail.ir_cron_mail_scheduler_action").id,
+                            )
+                        ]
+                    )
+                )
+
+    def test_busy_server_is_retried_then_left_in_the_queue(self):
+        self.microsoft.retry_after = 0.2
+        for transport in ("ews", "graph"):
+            with self.subTest(transport=transport):
+                self.setUp()
+                self.microsoft.answers[:] = ["busy"]
+                mail = self.notifications(1)
+                self.run_queue(mail, transport)
+                self.assertEqual(mail.state, "sent")
+                self.microsoft.answers[:] = ["busy"] * 4
+                mail = self.notifications(1)
+                self.run_queue(mail, transport)
+                self.assertEqual(mail.state, "outgoing")
+                self.assertFalse(mail.failure_reason)
+                self.run_queue(mail, transport)
+                self.assertEqual(mail.state, "sent")
+                self.assertEqual(len(self.received(transport)), 2)
+        # SMTP: a 451 is retried; beyond the run's time, the email waits
+        self.smtp.answers[:] = ["busy"]
+        mail = self.notifications(1)
+        self.run_queue(mail, "smtp")
+        self.assertEqual(mail.state, "sent")
+        self.env["ir.config_parameter"].set_param("facto_demat.mail_run_seconds", 0)
+        self.smtp.answers[:] = ["busy"]
+        mail = self.notifications(1)
+        self.run_queue(mail, "smtp")
+        self.assertEqual(mail.state, "outgoing")
+
+    def test_server_dying_mid_batch_loses_nothing_and_sends_nothing_twice(self):
+        for transport in TRANSPORTS:
+            with self.subTest(transport=transport):
+                self.setUp()
+                fake = self.fake(transport)
+                fake.answers[:] = [None, None, "die"]  # 2 of 5 go, then it dies
+                mails = self.notifications(5)
+                self.run_queue(mails, transport)
+                self.assertEqual(len(fake.received), 2)
+                self.assertEqual(
+                    sorted(mails.mapped("state")), ["outgoing"] * 3 + ["sent"] * 2
+                )
+                self.assertFalse(mails.filtered("failure_reason"))
+                self.restart(transport)
+                self.run_queue(
+                    mails.filtered(lambda m: m.state == "outgoing"), transport
+                )
+                message_ids = [m["Message-Id"] for m in self.received(transport)]
+                self.assertEqual(len(message_ids), 5)
+                self.assertEqual(len(set(message_ids)), 5, "none sent twice")
+                self.assertEqual(set(mails.mapped("state")), {"sent"})
+
+    def restart(self, transport):
+        self.fake(transport).start()
+
+    @mute_logger("odoo.models")
+    def test_secrets_are_for_administrators_only(self):
+        manager = new_test_user(
+            self.env,
+            login="chef-compta",
+            groups="account.group_account_manager,base.group_erp_manager",
+        )
+        with self.assertRaises(AccessError):
+            self.servers["graph"].with_user(manager).read(["ms_client_secret"])
+        with self.assertRaises(AccessError):
+            self.servers["ews"].with_user(manager).read(["smtp_pass"])
+        self.assertEqual(self.servers["graph"].ms_client_secret, "s3cret")
