@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: setup test lint run pytest clean bench-consent bench-letters bench-send
+.PHONY: setup test lint run pytest clean bench-consent bench-letters bench-send bench-transports
 
 setup:
 	@bash tools/setup.sh
@@ -31,3 +31,6 @@ bench-letters: setup
 
 bench-send: setup
 	@bash bench/send.sh
+
+bench-transports: setup
+	@bash bench/run.sh transports

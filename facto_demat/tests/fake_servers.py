@@ -55,6 +55,7 @@ class FakeMicrosoft:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as Microsoft's servers
+            wbufsize = 1 << 16  # headers and body in one packet
 
             def setup(self):
                 super().setup()
