@@ -58,9 +58,9 @@ class FakeMicrosoft:
             wbufsize = 1 << 16  # headers and body in one packet
 
             def setup(self):
-                super().setup()
                 with fake.lock:
                     fake.connections += 1
+                return super().setup()
 
             def log_message(self, *args):
                 pass

@@ -295,3 +295,13 @@ class TestMailTransports(DematCase):
         with self.assertRaises(AccessError):
             self.servers["ews"].with_user(manager).read(["smtp_pass"])
         self.assertEqual(self.servers["graph"].ms_client_secret, "s3cret")
+
+    def test_sender_email_starts_as_the_company_email(self):
+        company = self.env["res.company"].create(
+            {"name": "Autre SARL", "email": "contact@autre.example"}
+        )
+        self.assertEqual(company.demat_sender_email, "contact@autre.example")
+        company.demat_sender_email = "factures@autre.example"
+        company.email = "accueil@autre.example"
+        self.assertEqual(company.demat_sender_email, "factures@autre.example")
+        self.assertEqual(company._demat_reply_to(), "factures@autre.example")
