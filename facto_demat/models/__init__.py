@@ -5,6 +5,7 @@ from . import facto_demat_document_type
 from . import facto_demat_event
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
+from . import facto_demat_response_attempt
 from . import ir_mail_server
 from . import mail_mail
 from . import mail_template

@@ -13,6 +13,7 @@ EVENT_TYPES = [
     ("acceptance_recorded", "Acceptance recorded"),
     ("acceptance_withdrawn", "Acceptance withdrawn"),
     ("email_changed", "Document email address changed"),
+    ("address_requested", "New address requested by the customer"),
 ]
 CHANNELS = [
     ("print", "Print"),

@@ -38,6 +38,7 @@ class FactoDematLetterRun(models.Model):
     invoice_date_from = fields.Date(string="Invoiced from", readonly=True)
     invoice_date_to = fields.Date(string="Invoiced until", readonly=True)
     include_already_sent = fields.Boolean(string="Letter already sent", readonly=True)
+    include_response_link = fields.Boolean(string="Answer link", readonly=True)
     include_without_email = fields.Boolean(
         string="Customers without email", readonly=True
     )
@@ -157,11 +158,15 @@ class FactoDematLetterRun(models.Model):
         Line = self.env["facto.demat.letter.run.line"]
         pending = [("run_id", "=", self.id), ("state", "=", "pending")]
         lines = Line.search(pending, limit=limit)
+        if self.include_response_link and lines:
+            links = lines._issue_response_links()
+            lines = lines.with_context(demat_response_links=links)
+        run = self.with_env(lines.env)
         to_print = lines.filtered(lambda line: line.output == "print")
         to_email = lines - to_print
-        pages = self._render_letters(to_print, keep_parts=True)
+        pages = run._render_letters(to_print, keep_parts=True)
         if self.company_id.demat_letter_attach_pdf:
-            pages |= self._render_letters(to_email, keep_parts=False)
+            pages |= run._render_letters(to_email, keep_parts=False)
         if to_print:
             to_print._mark_printed(pages)
         if to_email:

@@ -1,9 +1,18 @@
+import base64
+import hashlib
+import io
 import re
+import secrets
+from datetime import timedelta
 
+import qrcode
 from markupsafe import Markup, escape
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL, formataddr
+from odoo.tools.image import image_data_uri
+
+from .res_partner import demat_normalize_email
 
 PLACEHOLDER = re.compile(r"%([1-4])")
 
@@ -40,6 +49,14 @@ class FactoDematLetterRunLine(models.Model):
     attachment_id = fields.Many2one("ir.attachment", string="Letter")
     event_id = fields.Many2one("facto.demat.event", string="Evidence")
     failure_reason = fields.Text()
+    response_token_hash = fields.Char(
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_system",
+        help="SHA-256 of the token in the letter's answer link; the token "
+        "itself is only in the letter.",
+    )
+    response_expires_at = fields.Datetime(string="Answer link valid until", copy=False)
 
     _sql_constraints = [
         (
@@ -152,6 +169,79 @@ class FactoDematLetterRunLine(models.Model):
         self.env["mail.mail"].sudo().create(values)
         self.state = "queued"
 
+    def _issue_response_links(self):
+        """Give each letter a new answer link; the customer's links of older
+        letters stop working. Return {line id: URL}; only the hash of each
+        token is kept.
+
+        As superuser: the token hashes are hidden from everybody.
+        """
+        lines = self.sudo()
+        older = lines.search(
+            [
+                ("partner_id", "in", lines.partner_id.ids),
+                ("response_token_hash", "!=", False),
+                ("id", "not in", lines.ids),
+            ]
+        )
+        older.write({"response_token_hash": False, "response_expires_at": False})
+        links = {}
+        for line in lines:
+            company = line.run_id.company_id
+            token = secrets.token_urlsafe(32)
+            line.write(
+                {
+                    "response_token_hash": _hash(token),
+                    "response_expires_at": fields.Datetime.now()
+                    + timedelta(days=company.demat_link_validity_days),
+                }
+            )
+            links[line.id] = f"{company.get_base_url()}/demat/{token}"
+        return links
+
+    @api.model
+    def _from_response_token(self, token):
+        """The letter whose answer link holds this token, if the link still
+        works; else an empty recordset.
+
+        As superuser: anyone holding the link may answer it.
+        """
+        if not token or len(token) > 100:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("response_token_hash", "=", _hash(token)),
+                ("response_expires_at", ">", fields.Datetime.now()),
+            ],
+            limit=1,
+        )
+
+    def _apply_customer_answer(self, answer, origin, email=None, confirm=False):
+        """Apply what the customer answered from this letter's link (see
+        `res.partner._demat_customer_answer`); None when the new address
+        given is not valid. Only for a letter of `_from_response_token`."""
+        self.ensure_one()
+        if answer == "address":
+            email = demat_normalize_email(email)
+            if not email:
+                return None
+        customer = self.partner_id.commercial_partner_id.with_company(
+            self.run_id.company_id
+        )
+        return customer._demat_customer_answer(answer, origin, email, confirm)
+
+    def _response_link(self):
+        """This letter's answer link, while the letters are made."""
+        return self.env.context.get("demat_response_links", {}).get(self.id)
+
+    def _response_qr_code(self):
+        link = self._response_link()
+        if not link:
+            return False
+        stream = io.BytesIO()
+        qrcode.make(link, box_size=6, border=2).save(stream, format="PNG")
+        return image_data_uri(base64.b64encode(stream.getvalue()))
+
     def _placeholder_values(self):
         self.ensure_one()
         company = self.run_id.company_id
@@ -176,5 +266,20 @@ class FactoDematLetterRunLine(models.Model):
         """Subject (text) and body (HTML) of this customer's letter, in their
         language."""
         self.ensure_one()
-        run = self.run_id.with_context(lang=self.partner_id.lang or self.env.lang)
-        return self._fill(run.subject or "", False), self._fill(run.body or "", True)
+        lang = self.partner_id.lang or self.env.lang
+        run = self.run_id.with_context(lang=lang)
+        body = self._fill(run.body or "", True)
+        link = self._response_link()
+        if link:
+            body += Markup('<p>%s <a href="%s">%s</a></p>') % (
+                self.with_context(lang=lang).env._(
+                    "To refuse, to accept, or to give another address, answer here:"
+                ),
+                link,
+                link,
+            )
+        return self._fill(run.subject or "", False), body
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()

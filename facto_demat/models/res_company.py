@@ -48,6 +48,11 @@ class ResCompany(models.Model):
         "dematerialisation letter and of the documents sent by email, and %4 "
         "in the letter. The company's email unless set otherwise.",
     )
+    demat_link_validity_days = fields.Integer(
+        string="Answer links valid for (days)",
+        default=90,
+        help="How long the link in a letter lets the customer answer it.",
+    )
     demat_last_event_id = fields.Many2one(
         "facto.demat.event",
         string="Last evidence event",

@@ -22,3 +22,6 @@ class ResConfigSettings(models.TransientModel):
     demat_sender_email = fields.Char(
         related="company_id.demat_sender_email", readonly=False
     )
+    demat_link_validity_days = fields.Integer(
+        related="company_id.demat_link_validity_days", readonly=False
+    )

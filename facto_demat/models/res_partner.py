@@ -1,9 +1,10 @@
 from email_validator import EmailNotValidError, validate_email
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, formataddr
 
 INVOICING = "account.group_account_invoice"
 DEMAT_STATUSES = [
@@ -107,6 +108,14 @@ class ResPartner(models.Model):
         compute="_compute_demat_status",
         search="_search_demat_allowed",
         groups=INVOICING,
+    )
+    demat_requested_email = fields.Char(
+        string="Address requested by the customer",
+        readonly=True,
+        copy=False,
+        groups=INVOICING,
+        help="Given by the customer in answer to the letter; it becomes the "
+        "invoice contact's email once someone confirms it.",
     )
     demat_event_count = fields.Integer(
         string="Evidence events",
@@ -301,6 +310,9 @@ class ResPartner(models.Model):
         it is new: its address is not a change, its consent flags are.
         """
         user_id = self.env.uid
+        # who answered and from where, when the customer did (see
+        # _demat_customer_answer)
+        origin = self.env.context.get("demat_event", {"channel": "manual"})
         vals_list = []
         for partner in self.sudo():
             refused, accepted, email = before.get(
@@ -317,13 +329,111 @@ class ResPartner(models.Model):
             if partner.demat_email != email:
                 changes.append("email_changed")
             vals_list += [
-                partner._prepare_demat_event(event_type, "manual", user_id=user_id)
+                partner._prepare_demat_event(event_type, user_id=user_id, **origin)
                 for event_type in changes
             ]
         if vals_list:
             # Consent facts are recorded whoever changed them; only the
             # add-on appends to the trail, which nobody may write to.
             self.env["facto.demat.event"].sudo().create(vals_list)
+
+    def _demat_customer_answer(self, answer, origin, email=None, confirm=False):
+        """Apply the customer's answer to the letter: "refuse", "accept" or
+        "address" (documents to `email`, once the invoicing team confirms);
+        `origin` says where it came from (IP address, browser). Answering
+        again changes nothing. Return the confirmation to show.
+
+        Called as superuser by the public answer page, for the customer of
+        a letter whose link was checked.
+        """
+        self.ensure_one()
+        origin = {"channel": "customer", **origin}
+        customer = self.with_context(demat_event=origin)
+        if answer == "refuse":
+            customer.demat_refused = True
+            text = self.env._("You refused documents by email: they will come by post.")
+        elif answer == "accept":
+            customer.write({"demat_refused": False, "demat_accepted": True})
+            text = self.env._("You accepted documents by email.")
+        else:
+            if email != self.demat_requested_email:
+                self.demat_requested_email = email
+                self.env["facto.demat.event"].create(
+                    self._prepare_demat_event("address_requested", note=email, **origin)
+                )
+                self._demat_ask_to_confirm_address(email)
+            text = self.env._(
+                "You asked for documents to go to %(email)s: we will confirm it "
+                "shortly.",
+                email=email,
+            )
+        self.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Answer to the dematerialisation letter, from its link: %(answer)s",
+                answer=text,
+            ),
+            author_id=self.env.ref("base.partner_root").id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+        if answer != "refuse" or confirm:
+            self._demat_send_answer_confirmation(text)
+        return text
+
+    def _demat_ask_to_confirm_address(self, email):
+        responsible = self.user_id or self.env.ref("base.user_admin", False)
+        self.activity_schedule(
+            "facto_demat.mail_activity_confirm_address",
+            note=self.env._(
+                "The customer asks for documents to go to %(email)s. Confirm it "
+                "with the button on the customer, or ignore it.",
+                email=email,
+            ),
+            user_id=responsible.id,
+        )
+
+    def _demat_send_answer_confirmation(self, text):
+        company = self.env.company
+        self.env["mail.mail"].create(
+            {
+                "subject": self.env._(
+                    "%(company)s: your answer about documents by email",
+                    company=company.name,
+                ),
+                "body_html": Markup("<p>%s</p><p>%s</p>") % (text, company.name),
+                "email_from": company.email_formatted,
+                "reply_to": company._demat_reply_to(),
+                "email_to": formataddr((self.name, self.demat_email or self.email)),
+                "auto_delete": True,
+            }
+        )
+
+    def action_demat_apply_requested_email(self):
+        """Make the address the customer asked for the invoice contact's."""
+        self.check_access("write")
+        for customer in self.commercial_partner_id.filtered("demat_requested_email"):
+            contact = customer.child_ids.filtered(
+                lambda child: child.type == "invoice"
+            ).sorted("id")[:1]
+            if contact:
+                contact.email = customer.demat_requested_email
+            else:
+                self.create(
+                    {
+                        "parent_id": customer.id,
+                        "type": "invoice",
+                        "email": customer.demat_requested_email,
+                    }
+                )
+            customer._demat_set_requested_email_done()
+
+    def _demat_set_requested_email_done(self):
+        # The request and its activity are the add-on's: closed as superuser
+        # once an invoicing user applied the address.
+        customer = self.sudo()
+        customer.activity_feedback(["facto_demat.mail_activity_confirm_address"])
+        customer.demat_requested_email = False
 
     def _prepare_demat_event(self, event_type, channel, **values):
         self.ensure_one()

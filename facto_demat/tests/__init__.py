@@ -4,5 +4,6 @@ from . import test_document_type
 from . import test_evidence
 from . import test_letter
 from . import test_mail_transport
+from . import test_response
 from . import test_send
 from . import test_tour

@@ -17,6 +17,7 @@ FILTERS = [
     "include_without_email",
     "sort_by",
     "output",
+    "include_response_link",
 ]
 
 
@@ -43,6 +44,13 @@ class FactoDematLetterWizard(models.TransientModel):
     include_without_email = fields.Boolean(
         string="Customers without email (print)",
         help="Also customers without a valid email address; their letters are printed.",
+    )
+    include_response_link = fields.Boolean(
+        string="Answer link",
+        default=True,
+        help="Each letter carries a personal link (and, on paper, its QR code) "
+        "to a page where the customer refuses, accepts, or gives another "
+        "address.",
     )
     sort_by = fields.Selection(
         [("code", "Customer code"), ("name", "Customer name")],
