@@ -99,6 +99,17 @@ class SendCase(DematCase):
             domain.append(("res_partner_id", "=", partner.id))
         return self.env["mail.notification"].search(domain).mail_message_id
 
+    def post_to_follower(self, document, partner):
+        """What a user does from the chatter: the customer follows the
+        document and is sent a message on it."""
+        document.message_subscribe(partner_ids=partner.ids)
+        document.message_post(
+            body="Voici votre document",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=partner.ids,
+        )
+
     def held_back_notes(self, move):
         return move.message_ids.filtered(
             lambda message: "goes on paper" in message.body

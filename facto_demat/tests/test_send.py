@@ -154,22 +154,10 @@ class TestSendInvoices(SendCase):
 
     def test_followers_road(self):
         move = self.invoice(self.refused)
-        move.message_subscribe(partner_ids=self.refused.ids)
-        move.message_post(
-            body="Voici votre facture",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=self.refused.ids,
-        )
+        self.post_to_follower(move, self.refused)
         self.assertFalse(self.emails(move, self.refused))
         allowed = self.invoice(self.customer)
-        allowed.message_subscribe(partner_ids=self.customer.ids)
-        allowed.message_post(
-            body="Voici votre facture",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=self.customer.ids,
-        )
+        self.post_to_follower(allowed, self.customer)
         self.assertTrue(self.emails(allowed, self.customer))
 
     def test_reply_to_is_the_sender_email_and_no_evidence_is_written(self):

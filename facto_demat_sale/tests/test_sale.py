@@ -67,11 +67,5 @@ class TestSaleDocuments(SendCase):
 
     def test_followers_road(self):
         order = self.order(self.refused)
-        order.message_subscribe(partner_ids=self.refused.ids)
-        order.message_post(
-            body="Votre devis",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=self.refused.ids,
-        )
+        self.post_to_follower(order, self.refused)
         self.assertFalse(self.emails(order))

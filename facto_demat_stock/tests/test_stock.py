@@ -40,3 +40,8 @@ class TestDeliverySlips(SendCase):
         picking._send_confirmation_email()
         self.assertFalse(self.emails(picking))
         self.assertTrue(self.held_back_notes(picking))
+
+    def test_followers_road(self):
+        picking = self.delivery(self.refused)
+        self.post_to_follower(picking, self.refused)
+        self.assertFalse(self.emails(picking))
