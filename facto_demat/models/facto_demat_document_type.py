@@ -36,7 +36,14 @@ class FactoDematDocumentType(models.Model):
         help="This company's own email text; Odoo's standard one until an "
         "invoicing manager edits it.",
     )
-    mail_subject = fields.Char(string="Email subject", compute="_compute_mail_subject")
+    mail_text = fields.Selection(
+        selection=[
+            ("standard", "Odoo's standard text"),
+            ("company", "The company's own text"),
+        ],
+        string="Email text",
+        compute="_compute_mail_text",
+    )
 
     _sql_constraints = [
         (
@@ -52,11 +59,12 @@ class FactoDematDocumentType(models.Model):
         for document_type in self:
             document_type.display_name = labels.get(document_type.kind)
 
-    @api.depends("kind", "mail_template_id.subject")
-    @api.depends_context("lang")
-    def _compute_mail_subject(self):
+    @api.depends("mail_template_id")
+    def _compute_mail_text(self):
         for document_type in self:
-            document_type.mail_subject = document_type._effective_template().subject
+            document_type.mail_text = (
+                "company" if document_type.mail_template_id else "standard"
+            )
 
     @api.model
     def action_open_document_types(self):
@@ -92,15 +100,14 @@ class FactoDematDocumentType(models.Model):
 
     def _create_company_template(self):
         self.env.registry.clear_cache()  # _mail_template_id
-        self.mail_template_id = self._default_mail_template().copy(
-            {
-                "name": self.env._(
-                    "%(document_type)s (%(company)s)",
-                    document_type=self.display_name,
-                    company=self.company_id.name,
-                )
-            }
+        template = self._default_mail_template().copy()
+        # mail.template.copy() names the copy "... (copy)"
+        template.name = self.env._(
+            "%(document_type)s (%(company)s)",
+            document_type=self.display_name,
+            company=self.company_id.name,
         )
+        self.mail_template_id = template
 
     @api.model
     def _mail_template(self, company, kind):
@@ -131,10 +138,6 @@ class FactoDematDocumentType(models.Model):
     def _default_mail_template(self):
         self.ensure_one()
         return self.env.ref(self._default_template_xmlids()[self.kind])
-
-    def _effective_template(self):
-        self.ensure_one()
-        return self.mail_template_id or self._default_mail_template()
 
     @api.model
     def _create_missing(self, companies):

@@ -69,7 +69,7 @@ class IrMailServer(models.Model):
         string="Messages per minute",
         help="Most emails this server takes in a minute; the queue spaces them "
         "and keeps the rest for its next runs. Exchange Online takes 30 a "
-        "minute per mailbox. Empty: no limit.",
+        "minute per mailbox. 0: no limit.",
     )
     next_send_slot = fields.Float(
         readonly=True,

@@ -29,10 +29,7 @@ class TestDocumentTypes(SendCase):
                 {"company_id": self.env.company.id, "mail_template_id": False},
             ],
         )
-        self.assertEqual(
-            self.document_type("credit_note").mail_subject,
-            self.env.ref("account.email_template_edi_credit_note").subject,
-        )
+        self.assertEqual(self.document_type("credit_note").mail_text, "standard")
         other = self.setup_other_company()["company"]
         self.DocumentType.with_company(other).with_context(
             allowed_company_ids=(self.env.company | other).ids
@@ -47,6 +44,8 @@ class TestDocumentTypes(SendCase):
         standard = self.env.ref("account.email_template_edi_invoice")
         self.assertNotEqual(template, standard)
         self.assertEqual(self.document_type("invoice").mail_template_id, template)
+        self.assertEqual(self.document_type("invoice").mail_text, "company")
+        self.assertEqual(template.name, f"Invoice ({self.env.company.name})")
         self.assertEqual(template.body_html, standard.body_html)
         self.assertEqual(
             self.customise("invoice", "Facture {{ object.name }}"),

@@ -30,8 +30,8 @@ class TestSaleDocuments(SendCase):
         self.assertTrue(self.document_type("quotation"))
         self.assertTrue(self.document_type("order"))
         self.assertEqual(
-            self.document_type("quotation").mail_subject,
-            self.env.ref("sale.email_template_edi_sale").subject,
+            self.document_type("quotation")._default_mail_template(),
+            self.env.ref("sale.email_template_edi_sale"),
         )
 
     def test_allowed_customer_gets_the_company_quotation_text(self):
