@@ -169,3 +169,21 @@ class TestSendInvoices(SendCase):
         refused = self.invoice(self.refused)
         self.wizard(refused).action_send_and_print()
         self.assertEqual(self.Event.search_count([]), events)
+
+    def test_mass_mailing_leaves_out_customers_who_may_not_be_emailed(self):
+        allowed, refused = self.invoice(self.customer), self.invoice(self.refused)
+        composer = (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_model="account.move",
+                default_res_ids=(allowed | refused).ids,
+                default_composition_mode="mass_mail",
+                default_template_id=self.env.ref(
+                    "account.email_template_edi_invoice"
+                ).id,
+            )
+            .create({"auto_delete": False})
+        )
+        mails, _messages = composer._action_send_mail()
+        self.assertEqual(mails.mapped("res_id"), allowed.ids)
+        self.assertTrue(self.held_back_notes(refused))
