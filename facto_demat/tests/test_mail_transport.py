@@ -188,6 +188,12 @@ class TestMailTransports(DematCase):
                         server.test_smtp_connection()
                 finally:
                     self.microsoft.password = self.microsoft.client_secret = "s3cret"
+        with real_sending():  # SMTP: Odoo's own test, through the session
+            action = self.servers["smtp"].test_smtp_connection()
+            self.assertEqual(action["params"]["type"], "success")
+            closed = self.servers["smtp"].copy({"smtp_port": 9})
+            with self.assertRaises(UserError):
+                closed.test_smtp_connection()
         down = self.servers["graph"].copy(
             {"ms_login_url": "http://127.0.0.1:9", "ms_client_secret": "s3cret"}
         )

@@ -174,7 +174,11 @@ class SmtpSession(TransportSession):
         self._connection().noop()
 
     def close(self):
-        self._disconnect()
+        # smtplib's close: no QUIT, which Odoo's connection test, left in
+        # the DATA step, would wait on
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()
 
     def _connection(self):
         if self.connection is None:
