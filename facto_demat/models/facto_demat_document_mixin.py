@@ -105,17 +105,14 @@ class FactoDematDocumentMixin(models.AbstractModel):
 
     def _demat_block_summary(self):
         """'Customer: reason; …' for these documents, each customer once."""
-        reasons = {
-            document._demat_customer(): document._demat_block_reason()
-            for document in self
-        }
+        by_customer = {document._demat_customer(): document for document in self}
         return "; ".join(
             self.env._(
                 "%(customer)s: %(reason)s",
                 customer=customer.display_name,
-                reason=reason,
+                reason=document._demat_block_reason(),
             )
-            for customer, reason in reasons.items()
+            for customer, document in by_customer.items()
         )
 
     def _demat_mail_template(self, default, kind=None):
