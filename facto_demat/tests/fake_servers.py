@@ -48,6 +48,7 @@ class FakeMicrosoft:
         self.answers = []
         self.check_answers = []
         self.retry_after = 1  # seconds, in busy answers
+        self.tokens_issued = 0  # the valid token is the last one issued
         self.received = []  # (arrival time, transport, MIME bytes, details)
         self.connections = 0
         self.lock = threading.Lock()
@@ -200,12 +201,23 @@ class FakeMicrosoft:
         )
         if form.get("client_secret") != self.client_secret:
             return self.json(401, {"error": "invalid_client"})
+        with self.lock:
+            self.tokens_issued += 1
         return self.json(
-            200, {"token_type": "Bearer", "expires_in": 3599, "access_token": "jeton"}
+            200,
+            {"token_type": "Bearer", "expires_in": 3599, "access_token": self.token},
         )
 
+    @property
+    def token(self):
+        return f"jeton-{self.tokens_issued}"
+
+    def expire_tokens(self):
+        """Tokens issued so far stop working, as at the end of their hour."""
+        self.tokens_issued += 1
+
     def answer_graph(self, path, headers, body):
-        if headers.get("Authorization") != "Bearer jeton":
+        if headers.get("Authorization") != f"Bearer {self.token}":
             return self.json(401, {"error": {"code": "InvalidAuthenticationToken"}})
         match = re.fullmatch(r"/v1.0/users/([^/]+)/sendMail", path)
         if not match:

@@ -264,6 +264,25 @@ class TestMailTransports(DematCase):
         self.run_queue(mail, "smtp")
         self.assertEqual(mail.state, "outgoing")
 
+    def test_expired_graph_token_is_renewed(self):
+        self.run_queue(self.notifications(1), "graph")
+        self.microsoft.expire_tokens()
+        mail = self.notifications(1)
+        self.run_queue(mail, "graph")
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual(len(self.received("graph")), 2)
+
+    def test_direct_send_fails_plainly_when_the_server_asks_to_wait(self):
+        # Outside the mail queue, nothing keeps the email for later.
+        self.microsoft.retry_after = 0.1
+        self.microsoft.answers[:] = ["busy"] * 4
+        Server = self.env["ir.mail_server"]
+        message = Server.build_email(
+            self.microsoft.mailbox, [self.customer.email], "Avis", "<p>Avis</p>"
+        )
+        with real_sending(), self.assertRaisesRegex(UserError, "is busy"):
+            Server.send_email(message, mail_server_id=self.servers["graph"].id)
+
     def test_server_dying_mid_batch_loses_nothing_and_sends_nothing_twice(self):
         for transport in TRANSPORTS:
             with self.subTest(transport=transport):

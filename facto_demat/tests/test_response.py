@@ -196,6 +196,14 @@ class TestAnswerPage(AccountTestInvoicingHttpCommon):
             self.url_open("/demat/nimportequoi").text.count(INVALID), 1, "unknown"
         )
 
+    def test_unknown_answer_changes_nothing(self):
+        path = self.send_letter(self.customer)
+        response = self.answer(path, "delete")
+        self.assertEqual(response.status_code, 404)
+        self.assertRecordValues(
+            self.customer, [{"demat_refused": False, "demat_accepted": False}]
+        )
+
     @mute_logger("odoo.http")
     def test_answer_needs_the_csrf_token(self):
         path = self.send_letter(self.customer)
