@@ -67,6 +67,12 @@ class FactoDematLetterRun(models.Model):
     email_count = fields.Integer(string="To email", compute="_compute_counts")
     done_count = fields.Integer(string="Done", compute="_compute_counts")
     failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+    deferred_count = fields.Integer(
+        string="Waiting in the mail queue", compute="_compute_counts"
+    )
+    delivery_summary = fields.Text(
+        string="Why letters wait or failed", compute="_compute_delivery_summary"
+    )
 
     @api.depends("line_ids.state")
     def _compute_state(self):
@@ -89,6 +95,42 @@ class FactoDematLetterRun(models.Model):
             run.email_count = by_output.get((run, "email"), 0)
             run.done_count = by_state.get((run, "done"), 0)
             run.failed_count = by_state.get((run, "failed"), 0)
+        deferred = self._line_counts(
+            ["run_id"], [("state", "=", "queued"), ("failure_reason", "!=", False)]
+        )
+        for run in self:
+            run.deferred_count = deferred.get(run, 0)
+
+    def _compute_delivery_summary(self):
+        groups = self.env["facto.demat.letter.run.line"]._read_group(
+            [
+                ("run_id", "in", self.ids),
+                ("state", "in", ("queued", "failed")),
+                ("failure_reason", "!=", False),
+            ],
+            ["run_id", "state", "failure_reason"],
+            ["__count", "next_attempt_date:min"],
+        )
+        summaries = {}
+        for run, state, reason, count, next_try in groups:
+            if state == "queued":
+                sentence = self.env._(
+                    "%(count)s letter(s) wait: %(reason)s Next try: %(time)s.",
+                    count=count,
+                    reason=reason,
+                    time=format_datetime(self.env, next_try, dt_format="short")
+                    if next_try
+                    else self.env._("once the server's settings are fixed"),
+                )
+            else:
+                sentence = self.env._(
+                    "%(count)s letter(s) failed: %(reason)s",
+                    count=count,
+                    reason=reason,
+                )
+            summaries.setdefault(run, []).append(sentence)
+        for run in self:
+            run.delivery_summary = "\n".join(summaries.get(run, [])) or False
 
     @api.depends("create_date", "output")
     def _compute_display_name(self):
@@ -103,12 +145,15 @@ class FactoDematLetterRun(models.Model):
                 ).get(run.output, ""),
             )
 
-    def _line_counts(self, groupby):
-        """{(run, value): number of lines} grouped by `groupby`."""
+    def _line_counts(self, groupby, domain=()):
+        """{(run, value) or run: number of lines} grouped by `groupby`."""
         groups = self.env["facto.demat.letter.run.line"]._read_group(
-            [("run_id", "in", self.ids)], groupby, ["__count"]
+            [("run_id", "in", self.ids), *domain], groupby, ["__count"]
         )
-        return {(run, value): count for run, value, count in groups}
+        return {
+            (keys[0] if len(keys) == 1 else tuple(keys)): count
+            for *keys, count in groups
+        }
 
     def action_retry_failed(self):
         failed = self.line_ids.filtered(lambda line: line.state == "failed")
@@ -132,6 +177,7 @@ class FactoDematLetterRun(models.Model):
         and call again while some remain, so that a worker killed midway loses
         at most the batch in hand, which is then done again from scratch.
         """
+        self._end_letters_without_email()
         run = self.search([("state", "=", "in_progress")], order="id", limit=1)
         if not run:
             return
@@ -140,6 +186,15 @@ class FactoDematLetterRun(models.Model):
             [("state", "=", "pending")]
         )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _end_letters_without_email(self):
+        """Fail the letters still queued whose email no longer exists
+        (deleted without Odoo's ORM), so that no run waits on them."""
+        orphans = self.env["facto.demat.letter.run.line"].search(
+            [("state", "=", "queued"), ("mail_ids", "=", False)]
+        )
+        orphans._mark_failed(self.env._("The email was deleted before it was sent."))
 
     def _store_other_languages(self, company):
         """Letters go out in each customer's language: the run keeps the

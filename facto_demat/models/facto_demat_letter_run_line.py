@@ -48,7 +48,14 @@ class FactoDematLetterRunLine(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Sent email")
     attachment_id = fields.Many2one("ir.attachment", string="Letter")
     event_id = fields.Many2one("facto.demat.event", string="Evidence")
-    failure_reason = fields.Text()
+    failure_reason = fields.Text(
+        string="Reason",
+        help="Why the letter failed, or why its email waits in the queue.",
+    )
+    next_attempt_date = fields.Datetime(
+        string="Next try",
+        help="When the mail queue tries again an email its server deferred.",
+    )
     response_token_hash = fields.Char(
         copy=False,
         index="btree_not_null",
@@ -85,8 +92,12 @@ class FactoDematLetterRunLine(models.Model):
         self._record_letters("letter_printed", "print")
 
     def _mark_emailed(self, message):
-        self.mail_message_id = message
+        self.write({"mail_message_id": message.id, "next_attempt_date": False})
         self._record_letters("letter_emailed", "email")
+
+    def _note_delivery_wait(self, reason, next_try):
+        """Say why this letter's email waits in the queue, and until when."""
+        self.write({"failure_reason": reason, "next_attempt_date": next_try})
 
     def _attach_pages(self, pages):
         for line in self:
@@ -101,7 +112,9 @@ class FactoDematLetterRunLine(models.Model):
         self.mail_ids.sudo().filtered(lambda mail: mail.state == "exception").cancel()
 
     def _mark_failed(self, reason):
-        self.write({"state": "failed", "failure_reason": reason})
+        self.write(
+            {"state": "failed", "failure_reason": reason, "next_attempt_date": False}
+        )
 
     def _record_letters(self, event_type, channel):
         """Flag the customers, append their evidence, close the lines.

@@ -5,6 +5,8 @@ from odoo import fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+
 from ..tools import mail_transport
 
 SYSTEM = "base.group_system"
@@ -76,6 +78,54 @@ class IrMailServer(models.Model):
         copy=False,
         help="When this server may take its next email (epoch seconds).",
     )
+    delivery_issue = fields.Text(
+        string="Delivery problem",
+        readonly=True,
+        copy=False,
+        help="Why the emails of this server wait, until one goes through.",
+    )
+    delivery_next_try = fields.Datetime(string="Next try", readonly=True, copy=False)
+    deferred_mail_count = fields.Integer(
+        string="Waiting emails", compute="_compute_delivery_counts"
+    )
+    failed_mail_count = fields.Integer(
+        string="Refused emails", compute="_compute_delivery_counts"
+    )
+
+    def _compute_delivery_counts(self):
+        counts = {
+            (server, state): count
+            for server, state, count in self.env["mail.mail"]
+            .sudo()
+            ._read_group(
+                [
+                    ("delivery_server_id", "in", self.ids),
+                    ("state", "in", ("outgoing", "exception")),
+                ],
+                ["delivery_server_id", "state"],
+                ["__count"],
+            )
+        }
+        for server in self:
+            server.deferred_mail_count = counts.get((server, "outgoing"), 0)
+            server.failed_mail_count = counts.get((server, "exception"), 0)
+
+    def write(self, vals):
+        # Settings changed: the emails that waited for them go now.
+        if self.filtered("delivery_issue") and not vals.keys() <= {
+            "delivery_issue",
+            "delivery_next_try",
+            "next_send_slot",
+        }:
+            vals = {**vals, "delivery_issue": False, "delivery_next_try": False}
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        return super().write(vals)
+
+    def action_view_deferred_mails(self):
+        return self._delivery_mails_action("outgoing")
+
+    def action_view_failed_mails(self):
+        return self._delivery_mails_action("exception")
 
     def connect(
         self,
@@ -121,16 +171,26 @@ class IrMailServer(models.Model):
         return server._transport_session(odoo_connect, smtp_from)
 
     def send_email(self, message, *args, smtp_session=None, **kwargs):
-        # EXTENDS 'base': without the mail queue to keep it for later, a
-        # message the server cannot take now simply fails.
+        # EXTENDS 'base': a refusal says who refused what and why; without
+        # the mail queue to keep it for later, a message the server cannot
+        # take now simply fails.
         try:
             return super().send_email(
                 message, *args, smtp_session=smtp_session, **kwargs
             )
+        except MailDeliveryException as error:
+            refused = error.__context__
+            if not isinstance(refused, mail_transport.MessageRefused):
+                raise
+            server = self.sudo().browse(refused.server_id)
+            raise MailDeliveryException(
+                server._delivery_sentence(refused.verdict)
+            ) from refused
         except mail_transport.DeliveryDeferred as deferred:
             if smtp_session is not None:
                 raise
-            raise UserError(self._transport_sentences()["busy"]) from deferred
+            server = self.sudo().browse(deferred.server_id)
+            raise UserError(server._delivery_sentence(deferred.verdict)) from deferred
 
     def test_smtp_connection(self, autodetect_max_email_size=False):
         # EXTENDS 'base'
@@ -157,34 +217,32 @@ class IrMailServer(models.Model):
         """Connect as the mail queue would; raise what went wrong in one
         sentence."""
         self.ensure_one()
-        sentences = self._transport_sentences()
         session = self._transport_session(None, self.send_as_mailbox)
         try:
             session.check()
-        except mail_transport.TransportError as error:
-            raise UserError(str(error)) from error
-        except mail_transport.Unreachable as error:
-            raise UserError(sentences["unreachable"]) from error
-        except mail_transport.ServerBusy as error:
-            raise UserError(sentences["busy"]) from error
+        except Exception as error:
+            verdict = mail_transport.classify(error)
+            if verdict is None:
+                raise
+            raise UserError(self._delivery_sentence(verdict)) from error
         finally:
             session.quit()
 
     def _transport_session(self, odoo_connect, smtp_from):
         """The session that sends this server's emails for one batch."""
         self.ensure_one()
-        run_seconds = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("facto_demat.mail_run_seconds", 50)
-        )
+        parameters = self.env["ir.config_parameter"].sudo()
+        run_seconds = float(parameters.get_param("facto_demat.mail_run_seconds", 50))
         common = {
+            "server_id": self.id,
             "server": self._transport_settings(),
             "pacer": mail_transport.Pacer(
                 self.max_per_minute, self._read_send_slot, self._write_send_slot
             ),
             "deadline": time.time() + run_seconds,
-            "sentences": self._transport_sentences(),
+            "request_seconds": float(
+                parameters.get_param("facto_demat.mail_request_seconds", 30)
+            ),
         }
         if self.transport == "smtp":
             return mail_transport.SmtpSession(
@@ -221,28 +279,88 @@ class IrMailServer(models.Model):
             "save_copy": server.save_sent_copy,
         }
 
-    def _transport_sentences(self):
-        return {
-            "credentials": self.env._(
-                "The server refused the user name, the password or the client "
-                "secret of %(server)s.",
-                server=self.display_name,
-            ),
-            "mailbox": self.env._(
-                "The account of %(server)s may not send as the mailbox %(mailbox)s.",
-                server=self.display_name,
-                mailbox=self.send_as_mailbox or "",
-            ),
-            "unreachable": self.env._(
-                "The server of %(server)s does not answer: check its address and "
-                "that it is running.",
-                server=self.display_name,
-            ),
-            "busy": self.env._(
-                "The server of %(server)s is busy and asks to try again later.",
-                server=self.display_name,
-            ),
-        }
+    def _delivery_sentence(self, verdict):
+        """What `verdict` (a `mail_transport.Verdict`) means, in a sentence
+        for the user."""
+        server = self.display_name
+        recipients = ", ".join(verdict.recipients)
+        kind = verdict.kind
+        if kind == mail_transport.REFUSED and verdict.reason == "SMTPUTF8":
+            return self.env._(
+                "The server of %(server)s does not accept addresses with "
+                "accents or other non-ASCII characters (no SMTPUTF8), so the "
+                "email to %(recipients)s cannot go through it.",
+                server=server,
+                recipients=recipients,
+            )
+        if kind == mail_transport.REFUSED:
+            return self.env._(
+                "The server of %(server)s refused the email to %(recipients)s: "
+                "%(reason)s",
+                server=server,
+                recipients=recipients,
+                reason=verdict.reason,
+            )
+        if kind == mail_transport.LATER:
+            return self.env._(
+                "The server of %(server)s asks to try the email to "
+                "%(recipients)s again later: %(reason)s",
+                server=server,
+                recipients=recipients,
+                reason=verdict.reason,
+            )
+        if kind == mail_transport.BUSY:
+            return self.env._(
+                "The server of %(server)s is busy and asks to try again later "
+                "(%(reason)s).",
+                server=server,
+                reason=verdict.reason,
+            )
+        if kind == mail_transport.DOWN:
+            return self.env._(
+                "The server of %(server)s does not answer (%(reason)s): check "
+                "its address and that it is running.",
+                server=server,
+                reason=verdict.reason,
+            )
+        if verdict.blocked_by == "credentials":
+            return self.env._(
+                "The server of %(server)s refused the user name, the password "
+                "or the client secret (%(reason)s).",
+                server=server,
+                reason=verdict.reason,
+            )
+        if verdict.blocked_by == "mailbox":
+            return self.env._(
+                "The account of %(server)s may not send as the mailbox "
+                "%(mailbox)s (%(reason)s).",
+                server=server,
+                mailbox=self.send_as_mailbox or self.from_filter or "",
+                reason=verdict.reason,
+            )
+        return self.env._(
+            "The server of %(server)s refuses every email (%(reason)s): check "
+            "its settings.",
+            server=server,
+            reason=verdict.reason,
+        )
+
+    def _note_delivery_issue(self, sentence, next_try):
+        """Say on the server why its emails wait (`sentence`), until
+        `next_try` (a datetime, or False until the settings change)."""
+        if (self.delivery_issue, self.delivery_next_try) != (sentence, next_try):
+            self.sudo().write(
+                {"delivery_issue": sentence, "delivery_next_try": next_try}
+            )
+
+    def _delivery_mails_action(self, state):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mail.action_view_mail_mail"
+        )
+        action["domain"] = [("delivery_server_id", "=", self.id), ("state", "=", state)]
+        action["context"] = {}
+        return action
 
     def _read_send_slot(self):
         """This server's next free time for an email (see

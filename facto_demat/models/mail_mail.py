@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import fields, models
 from odoo.tools import email_normalize
@@ -7,9 +7,13 @@ from odoo.tools.mail import email_split_and_format
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
-from ..tools.mail_transport import DeliveryDeferred
+from ..tools import mail_transport
 
 _logger = logging.getLogger(__name__)
+
+FIRST_WAIT = 60  # seconds before a deferred email is tried again, at first
+LONGEST_WAIT = 3600  # seconds between two tries, at most
+DEFERRAL_HOURS = 24  # default of facto_demat.mail_deferral_hours
 
 
 class MailMail(models.Model):
@@ -21,6 +25,34 @@ class MailMail(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
+    delivery_server_id = fields.Many2one(
+        "ir.mail_server",
+        string="Last tried through",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    delivery_deferred_since = fields.Datetime(
+        string="Waiting since",
+        readonly=True,
+        help="When a mail server first asked this email to wait. Past the "
+        "hours of the system parameter facto_demat.mail_deferral_hours "
+        "(24 by default), it fails with the server's last reason.",
+    )
+
+    def unlink(self):
+        # EXTENDS 'mail': a letter whose email goes before it left ends failed
+        self._end_letters_left_behind(
+            self.env._("The email was deleted before it was sent.")
+        )
+        return super().unlink()
+
+    def cancel(self):
+        # EXTENDS 'mail'
+        self._end_letters_left_behind(
+            self.env._("The email was cancelled before it was sent.")
+        )
+        return super().cancel()
 
     def _send(
         self,
@@ -30,31 +62,188 @@ class MailMail(models.Model):
         alias_domain_id=False,
         mail_server=False,
         post_send_callback=None,
+        **kwargs,
     ):
-        # EXTENDS 'mail': when the server says "not now", the email in hand
-        # and the rest of the batch stay in the queue, which runs again when
-        # the server may take them; nothing is failed, nothing sent twice.
-        try:
-            return super()._send(
-                auto_commit=auto_commit,
-                raise_exception=raise_exception,
-                smtp_session=smtp_session,
-                alias_domain_id=alias_domain_id,
-                mail_server=mail_server,
-                post_send_callback=post_send_callback,
-            )
-        except DeliveryDeferred as deferred:
-            message_id = deferred.message_id
-            in_hand = self.filtered(lambda mail: mail.message_id == message_id)
-            in_hand._requeue(smtp_session.delivered.get(message_id, set()))
-            retry_at = datetime.utcfromtimestamp(deferred.retry_at)
-            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(retry_at)
-            _logger.info(
-                "Mail server deferred the queue until %s: %s", retry_at, deferred.reason
-            )
-            if raise_exception:
-                raise MailDeliveryException(deferred.reason) from None
-            return True
+        # EXTENDS 'mail': an email the server cannot take now goes back to
+        # the queue with the reason and its next try. When only that email
+        # must wait, the batch goes on; when the whole server must (busy,
+        # down, settings to fix, run time used), the others keep their place.
+        batch = self
+        while batch:
+            try:
+                result = super(MailMail, batch)._send(
+                    auto_commit=auto_commit,
+                    raise_exception=raise_exception,
+                    smtp_session=smtp_session,
+                    alias_domain_id=alias_domain_id,
+                    mail_server=mail_server,
+                    post_send_callback=post_send_callback,
+                    **kwargs,
+                )
+            except mail_transport.DeliveryDeferred as deferred:
+                batch._note_refusals(smtp_session)
+                in_hand, batch = batch._split_at(deferred.message_id)
+                sentence = in_hand._defer_delivery(deferred, smtp_session)
+                if raise_exception:
+                    raise MailDeliveryException(
+                        sentence or deferred.verdict.reason
+                    ) from None
+                if deferred.verdict.stops_batch:
+                    if deferred.verdict.kind == mail_transport.BLOCKED:
+                        batch.write({"failure_reason": sentence})
+                        batch.sudo().demat_letter_line_id.filtered(
+                            lambda line: line.state == "queued"
+                        )._note_delivery_wait(sentence, False)
+                    return True
+            else:
+                batch._note_refusals(smtp_session)
+                if getattr(smtp_session, "delivered", None):
+                    server = self.env["ir.mail_server"].browse(smtp_session.server_id)
+                    server.sudo()._note_delivery_issue(False, False)
+                return result
+        return True
+
+    def _postprocess_sent_message(
+        self, success_pids, failure_reason=False, failure_type=None, **kwargs
+    ):
+        # EXTENDS 'mail': a dematerialisation letter counts once its email
+        # has left, as the email's final state says (whatever the caller
+        # passes: some modules report a failure as no failure type).
+        for mail in self:
+            line = mail.sudo().demat_letter_line_id
+            if line.state != "queued":
+                continue
+            if mail.state == "sent":
+                line._mark_emailed(mail.mail_message_id)
+            elif mail.state in ("exception", "cancel"):
+                line._mark_failed(
+                    mail.failure_reason
+                    or failure_reason
+                    or self.env._("The email was not sent.")
+                )
+        self.filtered("delivery_deferred_since").delivery_deferred_since = False
+        return super()._postprocess_sent_message(
+            success_pids,
+            failure_reason=failure_reason,
+            failure_type=failure_type,
+            **kwargs,
+        )
+
+    def _split_at(self, message_id):
+        """The email of this batch (in its order) that was being sent with
+        `message_id`, and the emails after it, not yet tried; emails already
+        sent and deleted (`auto_delete`) are simply no longer there."""
+        in_hand = self.search([("id", "in", self.ids), ("message_id", "=", message_id)])
+        if not in_hand:
+            _logger.warning("Deferred email %s is no longer in the queue", message_id)
+            return in_hand, self.browse()
+        position = self.ids.index(in_hand[-1].id)
+        return in_hand[-1], self.browse(self.ids[position + 1 :]).exists()
+
+    def _defer_delivery(self, deferred, session):
+        """Put this email, which the server deferred (`deferred`, a
+        `mail_transport.DeliveryDeferred`), back in the queue with the reason
+        and the time of its next try; or fail it when it has waited too
+        long. Return the sentence said."""
+        server = self.env["ir.mail_server"].sudo().browse(deferred.server_id)
+        verdict = deferred.verdict
+        now = fields.Datetime.now()
+        if verdict.kind == mail_transport.PACED:
+            sentence, next_try, since = False, _utc(deferred.not_before), False
+        elif verdict.kind == mail_transport.BLOCKED:
+            # until someone fixes the settings, which wakes the queue
+            sentence, next_try = server._delivery_sentence(verdict), False
+            since = self.delivery_deferred_since
+        else:
+            sentence = server._delivery_sentence(verdict)
+            since = self.delivery_deferred_since or now
+            next_try = self._next_try(since, now, verdict)
+            if now - since >= self._longest_deferral():
+                self._fail_after_waiting(sentence, server)
+                return sentence
+        self._requeue(session.delivered.get(deferred.message_id, set()))
+        self._note_delivery_wait(sentence, next_try, since, server)
+        if verdict.stops_batch and verdict.kind != mail_transport.PACED:
+            server._note_delivery_issue(sentence, next_try)
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
+            next_try or now + timedelta(hours=1)
+        )
+        _logger.info(
+            "Mail server %s deferred email %s until %s: %s",
+            server.display_name,
+            self.id,
+            next_try,
+            verdict.reason,
+        )
+        return sentence
+
+    def _next_try(self, since, now, verdict):
+        """When to try again an email waiting since `since`: after a minute,
+        then after as long again as it has waited, an hour at most, and no
+        sooner than the server asked."""
+        waited = (now - since).total_seconds()
+        delay = min(LONGEST_WAIT, max(FIRST_WAIT, waited))
+        return now + timedelta(seconds=max(delay, verdict.delay or 0))
+
+    def _longest_deferral(self):
+        hours = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("facto_demat.mail_deferral_hours", DEFERRAL_HOURS)
+        )
+        return timedelta(hours=float(hours))
+
+    def _fail_after_waiting(self, sentence, server):
+        reason = self.env._(
+            "Not sent after %(hours)s hours of tries. %(sentence)s",
+            hours=f"{self._longest_deferral().total_seconds() / 3600:g}",
+            sentence=sentence,
+        )
+        self.write(
+            {
+                "state": "exception",
+                "failure_type": "mail_smtp",
+                "failure_reason": reason,
+                "delivery_server_id": server.id,
+            }
+        )
+        self._postprocess_sent_message(
+            success_pids=[], failure_reason=reason, failure_type="mail_smtp"
+        )
+
+    def _note_delivery_wait(self, sentence, next_try, since, server):
+        self.write(
+            {
+                "failure_reason": sentence,
+                "scheduled_date": next_try,
+                "delivery_deferred_since": since,
+                "delivery_server_id": server.id,
+            }
+        )
+        lines = self.sudo().demat_letter_line_id.filtered(
+            lambda line: line.state == "queued"
+        )
+        lines._note_delivery_wait(sentence, next_try)
+
+    def _note_refusals(self, session):
+        """Tell which server refused the emails of this batch it refused."""
+        refused = getattr(session, "refused", None)
+        if refused:
+            self.search(
+                [
+                    ("id", "in", self.ids),
+                    ("message_id", "in", list(refused)),
+                    ("state", "=", "exception"),
+                ]
+            ).write({"delivery_server_id": session.server_id})
+            refused.clear()
+
+    def _end_letters_left_behind(self, reason):
+        unsent = self.filtered(lambda mail: mail.state in ("outgoing", "exception"))
+        lines = unsent.sudo().demat_letter_line_id.filtered(
+            lambda line: line.state == "queued"
+        )
+        lines._mark_failed(reason)
 
     def _requeue(self, delivered):
         """Put these emails, which Odoo marked failed before sending them,
@@ -84,7 +273,6 @@ class MailMail(models.Model):
                 {
                     "state": "outgoing",
                     "failure_type": False,
-                    "failure_reason": False,
                     "recipient_ids": [
                         (3, partner.id) for partner in done.res_partner_id
                     ],
@@ -96,18 +284,6 @@ class MailMail(models.Model):
                 }
             )
 
-    def _postprocess_sent_message(
-        self, success_pids, failure_reason=False, failure_type=None
-    ):
-        # EXTENDS 'mail': a dematerialisation letter counts once it has gone.
-        for mail in self:
-            line = mail.sudo().demat_letter_line_id
-            if line.state != "queued":
-                continue
-            if failure_type:
-                line._mark_failed(failure_reason or failure_type)
-            else:
-                line._mark_emailed(mail.mail_message_id)
-        return super()._postprocess_sent_message(
-            success_pids, failure_reason=failure_reason, failure_type=failure_type
-        )
+
+def _utc(epoch):
+    return datetime.utcfromtimestamp(epoch)

@@ -3,6 +3,7 @@ from . import test_controllers
 from . import test_document_type
 from . import test_evidence
 from . import test_letter
+from . import test_mail_delivery
 from . import test_mail_transport
 from . import test_response
 from . import test_send

@@ -1,10 +1,19 @@
+import email
+import email.policy
 import io
+from contextlib import contextmanager
+from unittest.mock import patch
 
 import pikepdf
 
+from odoo import fields
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from .fake_servers import FakeMicrosoft, FakeSmtp
+
+TRANSPORTS = ("smtp", "ews", "graph")
 
 
 class DematCase(AccountTestInvoicingCommon):
@@ -114,6 +123,110 @@ class SendCase(DematCase):
         return move.message_ids.filtered(
             lambda message: "goes on paper" in message.body
         )
+
+
+@contextmanager
+def real_sending():
+    """Let Odoo connect and send: under test it skips both (the servers here
+    are local doubles, on 127.0.0.1)."""
+    with patch("odoo.modules.module.current_test", None):
+        yield
+
+
+class TransportCase(DematCase):
+    """A mail server of each transport, each sending to a local double."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write(
+            {
+                "email": "contact@lambert.example",
+                "demat_sender_email": "factures@lambert.example",
+            }
+        )
+        cls.microsoft = FakeMicrosoft()
+        cls.addClassCleanup(cls.microsoft.stop)
+        cls.smtp = FakeSmtp()
+        cls.addClassCleanup(cls.smtp.stop)
+        Server = cls.env["ir.mail_server"]
+        exchange = {"send_as_mailbox": cls.microsoft.mailbox}
+        cls.servers = {
+            "smtp": Server.create(
+                {
+                    "name": "SMTP",
+                    "transport": "smtp",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": cls.smtp.port,
+                }
+            ),
+            "ews": Server.create(
+                {
+                    "name": "Exchange",
+                    "transport": "ews",
+                    "ews_url": f"{cls.microsoft.url}/EWS/Exchange.asmx",
+                    "ews_auth": "basic",
+                    "smtp_user": "compta",
+                    "smtp_pass": "s3cret",
+                    **exchange,
+                }
+            ),
+            "graph": Server.create(
+                {
+                    "name": "Microsoft 365",
+                    "transport": "graph",
+                    "ms_tenant_id": "lambert",
+                    "ms_client_id": "odoo",
+                    "ms_client_secret": "s3cret",
+                    "ms_login_url": cls.microsoft.url,
+                    "ms_graph_url": f"{cls.microsoft.url}/v1.0",
+                    **exchange,
+                }
+            ),
+        }
+
+    def setUp(self):
+        super().setUp()
+        for fake in (self.microsoft, self.smtp):
+            fake.answers.clear()
+            fake.received.clear()
+        self.microsoft.check_answers.clear()
+        self.microsoft.drip = None
+        self.smtp.refuse.clear()
+        self.smtp.greylist.clear()
+        self.smtp.sender_reply = None
+
+    def fake(self, transport):
+        return self.smtp if transport == "smtp" else self.microsoft
+
+    def received(self, transport):
+        return [
+            email.message_from_bytes(mime, policy=email.policy.default)
+            for _time, _transport, mime, _details in self.fake(transport).received
+        ]
+
+    def notifications(self, count):
+        """`count` emails in the queue, each to the customer."""
+        return self.env["mail.mail"].create(
+            [
+                {
+                    "subject": f"Avis {number}",
+                    "body_html": f"<p>Avis {number}</p>",
+                    "email_from": self.microsoft.mailbox,
+                    "email_to": self.customer.email,
+                }
+                for number in range(count)
+            ]
+        )
+
+    def run_queue(self, mails, transport):
+        mails.mail_server_id = self.servers[transport]
+        with real_sending():
+            self.env["mail.mail"].process_email_queue(ids=mails.ids)
+
+    def time_passes(self, mails):
+        """The next try of these deferred emails comes."""
+        mails.exists().filtered("scheduled_date").scheduled_date = fields.Datetime.now()
 
 
 def page_count(pdf):

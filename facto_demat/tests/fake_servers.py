@@ -12,6 +12,7 @@ import re
 import socket
 import threading
 import time
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree
 
@@ -34,8 +35,10 @@ class FakeMicrosoft:
 
     `answers` is a list of what the next messages get instead of success:
     "busy" (EWS ErrorServerBusy, Graph 429 with Retry-After), "denied" (not
-    allowed to send as the mailbox), "die" (the server stops);
-    `check_answers` the same for connection tests.
+    allowed to send as the mailbox), "invalid" (invalid recipients),
+    "too_large" (message too large), "die" (the server stops);
+    `check_answers` the same for connection tests. With `drip` set (seconds),
+    every answer comes one byte at a time, that long apart.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class FakeMicrosoft:
         self.tokens_issued = 0  # the valid token is the last one issued
         self.received = []  # (arrival time, transport, MIME bytes, details)
         self.connections = 0
+        self.drip = None
         self.lock = threading.Lock()
         fake = self
 
@@ -66,6 +70,14 @@ class FakeMicrosoft:
             def log_message(self, *args):
                 pass
 
+            def handle(self):
+                with suppress(OSError):  # a client that gave up
+                    super().handle()
+
+            def finish(self):
+                with suppress(OSError):
+                    super().finish()
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, headers, content = fake.answer(self.path, self.headers, body)
@@ -77,8 +89,23 @@ class FakeMicrosoft:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(content)))
+                if fake.drip:
+                    self.drip(content)
+                    return
                 self.end_headers()
                 self.wfile.write(content)
+
+            def drip(self, content):
+                answer = b"".join(self._headers_buffer) + b"\r\n" + content
+                self._headers_buffer = []
+                self.close_connection = True
+                try:
+                    for byte in answer:
+                        time.sleep(fake.drip)
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                except OSError:  # the client gave up
+                    pass
 
             def do_GET(self):
                 self.do_POST()
@@ -137,6 +164,10 @@ class FakeMicrosoft:
                 return self.ews_busy(operation)
             if answer == "denied":
                 return self.ews_error(operation, "ErrorSendAsDenied")
+            if answer == "invalid":
+                return self.ews_error(operation, "ErrorInvalidRecipients")
+            if answer == "too_large":
+                return self.ews_error(operation, "ErrorMessageSizeExceeded")
             mime = base64.b64decode(request.find(f".//{{{TYPES}}}MimeContent").text)
             self.receive("ews", mime, request.get("MessageDisposition"))
             return self.ews_success(operation, "<m:Items/>")
@@ -235,6 +266,18 @@ class FakeMicrosoft:
         mailbox = match.group(1).replace("%40", "@")
         if answer == "denied" or mailbox != self.mailbox:
             return self.json(403, {"error": {"code": "ErrorAccessDenied"}})
+        if answer == "invalid":
+            return self.json(
+                400,
+                {
+                    "error": {
+                        "code": "ErrorInvalidRecipients",
+                        "message": "At least one recipient is not valid.",
+                    }
+                },
+            )
+        if answer == "too_large":
+            return self.json(413, {"error": {"code": "ErrorMessageSizeExceeded"}})
         if probe:
             return self.json(400, {"error": {"code": "ErrorInvalidRecipients"}})
         self.receive("graph", base64.b64decode(body), "SendAndSaveCopy")
@@ -250,11 +293,19 @@ class FakeMicrosoft:
 
 
 class FakeSmtp:
-    """An SMTP server; `answers` works as for FakeMicrosoft ("busy" is a
-    451 reply, "die" drops the connection and stops the server)."""
+    """An SMTP server without SMTPUTF8, as most relays; `answers` works as
+    for FakeMicrosoft at DATA ("busy" is a 451 reply, "die" drops the
+    connection and stops the server, "take_and_die" keeps the message, then
+    drops the connection before answering). `refuse` maps an address to the
+    reply its RCPT always gets ("550 5.1.1 User unknown"); `greylist` maps an
+    address to how many of its RCPTs get "450 4.7.1 Greylisted" first;
+    `sender_reply`, when set, is the reply to every MAIL FROM."""
 
     def __init__(self, port=None):
         self.answers = []
+        self.sender_reply = None
+        self.refuse = {}
+        self.greylist = {}
         self.received = []
         self.connections = 0
         self.stopping = None
@@ -264,7 +315,9 @@ class FakeSmtp:
     def start(self):
         if self.stopping:
             self.stopping.join()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=False
+        )
         self.controller.start()
 
     def stop(self):
@@ -277,10 +330,32 @@ class FakeSmtp:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.sender_reply:
+            return self.sender_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        if self.greylist.get(address):
+            self.greylist[address] -= 1
+            return "450 4.7.1 Greylisted, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         answer = self.answers.pop(0) if self.answers else None
         if answer == "busy":
             return "451 4.3.2 Try again later"
+        if answer == "take_and_die":
+            self.received.append(
+                (time.time(), "smtp", envelope.content, envelope.rcpt_tos)
+            )
+            server.transport.close()
+            return "250 OK"
         if answer == "die":
             server.transport.close()
             self.stopping = threading.Thread(target=self.stop)

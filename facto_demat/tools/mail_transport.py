@@ -1,63 +1,241 @@
-"""The sessions `ir.mail_server.connect()` returns, one per transport.
+"""The sessions `ir.mail_server.connect()` returns, one per transport, and
+the one classification of what a mail server answers.
 
 Odoo's mail queue opens one session per batch and calls `send_message`
 for each email, then `quit`. These sessions connect on the first message
 (so that a server down at the start of a run defers the batch instead of
-failing it), pace messages to the server's limit, retry a busy server, and
-raise `DeliveryDeferred` when the message must wait for a later run.
+failing it), pace messages to the server's limit, give every call to the
+server a total deadline, and say what became of a message that did not go
+by raising:
+
+- `MessageRefused` (an Exception, so Odoo fails that email with its
+  reason and goes on with the batch) when the server refused this message
+  for good;
+- `DeliveryDeferred` (a BaseException, which Odoo's handlers let through
+  to `mail.mail._send`) when the message must wait: the server is busy,
+  down, asks to try this recipient later, refuses every message until its
+  settings are fixed, or the run's time or the server's rate is used up.
+
+`classify` decides which, for SMTP, EWS and Graph alike.
 """
 
 import base64
 import logging
 import smtplib
+import socket
+import threading
 import time
+from contextlib import suppress
+from dataclasses import dataclass
 from email.utils import getaddresses
 from urllib.parse import quote
 
 import exchangelib
 import requests
 from exchangelib import errors as ews_errors
-from exchangelib.protocol import FailFast
+from exchangelib.protocol import BaseProtocol, FailFast
+
+from .http_deadline import DeadlineAdapter, deadline_adapter_class, request_deadline
 
 _logger = logging.getLogger(__name__)
 
-HTTP_TIMEOUT = 30  # seconds, for every HTTP request
 RETRIES = 3  # attempts after the first, for a busy server
 LONGEST_WAIT = 10  # seconds a batch waits for a busy server; longer defers
 DEFAULT_DELAY = 2  # seconds, when a busy server does not say how long
-UNREACHABLE_DELAY = 60  # seconds before a run retries a server that is down
-CONNECTION_ERRORS = (requests.ConnectionError, requests.Timeout)
+
+# What becomes of a message a server did not take (`Verdict.kind`)
+REFUSED = "refused"  # this message, for good: it fails with the reason
+BLOCKED = "blocked"  # every message, until someone fixes the settings
+BUSY = "busy"  # the server asks to wait: retried in the run, or the batch waits
+DOWN = "down"  # no answer, connection lost, deadline passed: the batch waits
+LATER = "later"  # this message only waits (greylisting, full mailbox)
+PACED = "paced"  # nothing wrong: the run's time or the server's rate is used up
+
+NETWORK_ERRORS = (OSError, requests.ConnectionError, requests.Timeout)
+EWS_BLOCKED = {
+    ews_errors.UnauthorizedError: "credentials",
+    ews_errors.ErrorAccessDenied: "mailbox",
+    ews_errors.ErrorSendAsDenied: "mailbox",
+    ews_errors.ErrorImpersonateUserDenied: "mailbox",
+    ews_errors.ErrorNonExistentMailbox: "mailbox",
+    ews_errors.ErrorQuotaExceeded: "mailbox",
+}
+EWS_BUSY = (
+    ews_errors.ErrorServerBusy,
+    ews_errors.RateLimitError,
+    ews_errors.ErrorInternalServerTransientError,
+    ews_errors.ErrorMailboxMoveInProgress,
+    ews_errors.ErrorMailboxStoreUnavailable,
+    ews_errors.ErrorTimeoutExpired,
+    ews_errors.ErrorConnectionFailedTransientError,
+    ews_errors.ErrorExceededConnectionCount,
+    ews_errors.ErrorTooManyObjectsOpened,
+    ews_errors.ErrorSubmissionQuotaExceeded,
+)
+GRAPH_BUSY = (429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How a failed delivery ends.
+
+    `kind` is one of REFUSED, BLOCKED, BUSY, DOWN, LATER, PACED; `reason`
+    the server's own words, short; `delay` the seconds the server asked to
+    wait, if it did; `blocked_by` says, for BLOCKED, what to fix
+    ("credentials", "mailbox" or "settings"); `recipients` the addresses a
+    refusal or a "try later" concerns, when the server named them.
+    """
+
+    kind: str
+    reason: str = ""
+    delay: float | None = None
+    blocked_by: str | None = None
+    recipients: tuple = ()
+
+    @property
+    def stops_batch(self):
+        """Whether the rest of the batch waits too."""
+        return self.kind in (BLOCKED, BUSY, DOWN, PACED)
+
+
+class MessageRefused(Exception):
+    """The server refused this message for good (see `Verdict`)."""
+
+    def __init__(self, verdict, server_id):
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+        self.server_id = server_id
 
 
 class DeliveryDeferred(BaseException):
-    """The server cannot take this message now: it goes back to the queue
-    for a run at `retry_at` (epoch seconds) or later.
+    """The message goes back to the queue (see `Verdict`), not before
+    `not_before` (epoch seconds) when the run's time or the server's rate
+    decides it.
 
     A BaseException, so that Odoo's handlers, which fail the message on any
     Exception, let it through to `mail.mail._send`.
     """
 
-    def __init__(self, reason, retry_at, message_id=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_at = retry_at
+    def __init__(self, verdict, message_id, server_id, not_before=None):
+        super().__init__(verdict.reason)
+        self.verdict = verdict
         self.message_id = message_id
+        self.server_id = server_id
+        self.not_before = not_before
 
 
-class TransportError(Exception):
-    """A refusal that waiting will not cure, said in one sentence."""
+class GraphError(Exception):
+    """An answer of Microsoft Graph or of its sign-in endpoint other than
+    success."""
+
+    def __init__(self, response, signing_in=False):
+        self.status = response.status_code
+        self.signing_in = signing_in
+        self.retry_after = response.headers.get("Retry-After")
+        try:
+            error = response.json().get("error") or {}
+        except ValueError:
+            error = {}
+        if isinstance(error, dict):  # Graph: {"error": {"code", "message"}}
+            self.code = error.get("code") or ""
+            text = error.get("message") or ""
+        else:  # sign-in: {"error": "invalid_client", "error_description"}
+            self.code = error
+            text = response.json().get("error_description") or ""
+        super().__init__(
+            " ".join(part for part in (f"HTTP {self.status}", self.code, text) if part)
+        )
 
 
-class ServerBusy(Exception):
-    """The server asks to come back after `delay` seconds."""
+def classify(error):
+    """The `Verdict` on `error`, an exception raised while delivering through
+    SMTP (smtplib, OSError), EWS (exchangelib, requests) or Graph
+    (`GraphError`, requests); None for an error no server caused, which Odoo
+    handles as usual."""
+    if isinstance(error, smtplib.SMTPException):
+        return _classify_smtp(error)
+    if isinstance(error, GraphError):
+        return _classify_graph(error)
+    if isinstance(error, ews_errors.EWSError):
+        return _classify_ews(error)
+    if isinstance(error, NETWORK_ERRORS):
+        return Verdict(DOWN, _words(error))
+    return None
 
-    def __init__(self, reason, delay=None):
-        super().__init__(reason)
-        self.delay = delay
+
+def _classify_smtp(error):
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return Verdict(BLOCKED, _words(error), blocked_by="credentials")
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # smtplib's own refusal of a non-ASCII address on a server without
+        # SMTPUTF8: no other server would be asked
+        return Verdict(REFUSED, "SMTPUTF8")
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = error.recipients  # {address: (code, message)}
+        temporary = any(400 <= code < 500 for code, _message in replies.values())
+        return Verdict(
+            LATER if temporary else REFUSED,
+            "; ".join(_reply(*reply) for reply in replies.values()),
+            recipients=tuple(replies),
+        )
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return Verdict(DOWN, _words(error))
+    if isinstance(error, smtplib.SMTPResponseException):
+        reason = _reply(error.smtp_code, error.smtp_error)
+        if 400 <= error.smtp_code < 500:
+            return Verdict(BUSY, reason)
+        if isinstance(error, smtplib.SMTPDataError):  # this message's content
+            return Verdict(REFUSED, reason)
+        blocked_by = (
+            "mailbox" if isinstance(error, smtplib.SMTPSenderRefused) else "settings"
+        )
+        return Verdict(BLOCKED, reason, blocked_by=blocked_by)
+    return Verdict(BLOCKED, _words(error), blocked_by="settings")  # TLS, AUTH...
 
 
-class Unreachable(Exception):
-    """No answer from the server (down, wrong address, connection lost)."""
+def _classify_ews(error):
+    if any(isinstance(cause, NETWORK_ERRORS) for cause in _causes(error)):
+        return Verdict(DOWN, _words(error))
+    for error_class, blocked_by in EWS_BLOCKED.items():
+        if isinstance(error, error_class):
+            return Verdict(BLOCKED, _words(error), blocked_by=blocked_by)
+    if isinstance(error, EWS_BUSY):
+        delay = getattr(error, "back_off", None) or getattr(error, "wait", None)
+        return Verdict(BUSY, _words(error), delay=delay)
+    if isinstance(error, ews_errors.ResponseMessageError):
+        # ErrorInvalidRecipients, ErrorMessageSizeExceeded and any other
+        # answer about this message
+        return Verdict(REFUSED, _words(error))
+    return Verdict(DOWN, _words(error))  # an HTTP error, a server restarting
+
+
+def _classify_graph(error):
+    if error.status in GRAPH_BUSY:
+        delay = float(error.retry_after) if error.retry_after else None
+        return Verdict(BUSY, str(error), delay=delay)
+    if error.status == 401 or (error.signing_in and error.status < 500):
+        return Verdict(BLOCKED, str(error), blocked_by="credentials")
+    if error.status in (403, 404):
+        return Verdict(BLOCKED, str(error), blocked_by="mailbox")
+    if 400 <= error.status < 500:  # 400 invalid recipients, 413 too large
+        return Verdict(REFUSED, str(error))
+    return Verdict(DOWN, str(error))
+
+
+def _causes(error):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def _reply(code, message):
+    if isinstance(message, bytes):
+        message = message.decode(errors="replace")
+    return f"{code} {message}".strip()
+
+
+def _words(error):
+    return str(error) or error.__class__.__name__
 
 
 class Pacer:
@@ -95,59 +273,87 @@ class TransportSession:
     """What `ir.mail_server.send_email` and `mail.mail.send` use of an SMTP
     connection: `send_message`, `quit`, `from_filter` and `smtp_from`.
 
-    `sentences` says each kind of refusal (credentials, mailbox) to the
-    user; `deadline` (epoch seconds) is when this run stops waiting.
+    `deadline` (epoch seconds) is when this run stops starting messages;
+    `request_seconds` the total time one call to the server may take. A
+    batch so holds a worker at most its run time plus one call.
     """
 
-    def __init__(self, server, smtp_from, from_filter, pacer, deadline, sentences):
+    def __init__(
+        self,
+        server_id,
+        server,
+        smtp_from,
+        from_filter,
+        pacer,
+        deadline,
+        request_seconds,
+    ):
+        self.server_id = server_id  # the ir.mail_server's id
         self.server = server  # the transport settings, a dict
         self.smtp_from = smtp_from
         self.from_filter = from_filter
         self.pacer = pacer
         self.deadline = deadline
-        self.sentences = sentences
+        self.request_seconds = request_seconds
         self.connections = 0  # opened, for the benchmark and the tests
         self.delivered = {}  # Message-Id: addresses the server took
+        self.refused = set()  # Message-Ids the server refused for good
 
     def send_message(self, message, smtp_from, smtp_to_list):
         message_id = message["Message-Id"]
         for attempt in range(RETRIES + 1):
+            if time.time() >= self.deadline:
+                self._defer(Verdict(PACED, "run time"), message_id, time.time())
             later = self.pacer.wait_turn(self.deadline)
             if later:
-                raise DeliveryDeferred("rate limit", later, message_id)
+                self._defer(Verdict(PACED, "rate limit"), message_id, later)
             try:
-                self._deliver(message, smtp_from, smtp_to_list)
-                self.pacer.sent()
-                self.delivered.setdefault(message_id, set()).update(
-                    address.lower() for address in smtp_to_list
-                )
-                return
-            except ServerBusy as busy:
-                delay = busy.delay or DEFAULT_DELAY * 2**attempt
-                retry_at = time.time() + delay
-                if (
-                    attempt == RETRIES
-                    or delay > LONGEST_WAIT
-                    or retry_at > self.deadline
-                ):
-                    raise DeliveryDeferred(str(busy), retry_at, message_id) from busy
-                _logger.info("Mail server busy, retrying in %.1f s: %s", delay, busy)
-                time.sleep(delay)
-            except Unreachable as error:
-                self._disconnect()
-                raise DeliveryDeferred(
-                    str(error), time.time() + UNREACHABLE_DELAY, message_id
-                ) from error
+                with request_deadline(self.request_seconds):
+                    self._deliver(message, smtp_from, smtp_to_list)
+            except Exception as error:
+                verdict = classify(error)
+                if verdict is None:
+                    raise
+                if verdict.kind == REFUSED:
+                    if not verdict.recipients:
+                        verdict = _for(verdict, smtp_to_list)
+                    self.refused.add(message_id)
+                    raise MessageRefused(verdict, self.server_id) from error
+                if verdict.kind == DOWN:
+                    self._disconnect()
+                if verdict.kind == BUSY and self._wait_for(verdict, attempt):
+                    continue
+                if verdict.kind == LATER and not verdict.recipients:
+                    verdict = _for(verdict, smtp_to_list)
+                raise DeliveryDeferred(verdict, message_id, self.server_id) from error
+            self.pacer.sent()
+            self.delivered.setdefault(message_id, set()).update(
+                address.lower() for address in smtp_to_list
+            )
+            return
 
     def quit(self):
         self._disconnect()
 
     def check(self):
-        """Connect and prove the mailbox may send, without sending."""
+        """Connect and prove the mailbox may send, without sending; raise
+        what the server answered otherwise."""
         raise NotImplementedError()
 
-    def _refused(self, kind):
-        return TransportError(self.sentences[kind])
+    def _wait_for(self, verdict, attempt):
+        """Wait for a busy server when it asks for a short while; return
+        whether to try again."""
+        delay = verdict.delay or DEFAULT_DELAY * 2**attempt
+        if attempt == RETRIES or delay > LONGEST_WAIT:
+            return False
+        if time.time() + delay > self.deadline:
+            return False
+        _logger.info("Mail server busy, retrying in %.1f s: %s", delay, verdict.reason)
+        time.sleep(delay)
+        return True
+
+    def _defer(self, verdict, message_id, not_before):
+        raise DeliveryDeferred(verdict, message_id, self.server_id, not_before)
 
     def _deliver(self, message, smtp_from, smtp_to_list):
         raise NotImplementedError()
@@ -156,8 +362,20 @@ class TransportSession:
         pass
 
 
+def _for(verdict, recipients):
+    return Verdict(
+        verdict.kind,
+        verdict.reason,
+        verdict.delay,
+        verdict.blocked_by,
+        tuple(recipients),
+    )
+
+
 class SmtpSession(TransportSession):
-    """Odoo's own SMTP connection, opened by `connect` on first use."""
+    """Odoo's own SMTP connection, opened by `connect` on first use. Each
+    message, connection included, ends within `request_seconds`: past that,
+    its socket is shut down."""
 
     def __init__(self, connect, **kwargs):
         super().__init__(**kwargs)
@@ -182,26 +400,30 @@ class SmtpSession(TransportSession):
 
     def _connection(self):
         if self.connection is None:
-            try:
-                self.connection = self._connect()
-            except OSError as error:  # refused, unreachable, timed out
-                raise Unreachable(str(error)) from error
+            self.connection = self._connect()
             self.connections += 1
         return self.connection
 
     def _deliver(self, message, smtp_from, smtp_to_list):
+        timer = threading.Timer(self.request_seconds, self._cut)
+        timer.daemon = True
+        timer.start()
         try:
-            self._connection().send_message(message, smtp_from, smtp_to_list)
-        except smtplib.SMTPAuthenticationError as error:
-            raise self._refused("credentials") from error
-        except smtplib.SMTPResponseException as error:
-            if 400 <= error.smtp_code < 500:  # "try again later"
-                raise ServerBusy(f"{error.smtp_code} {error.smtp_error!r}") from error
-            if isinstance(error, smtplib.SMTPSenderRefused):
-                raise self._refused("mailbox") from error
-            raise
-        except (smtplib.SMTPServerDisconnected, OSError) as error:
-            raise Unreachable(str(error) or error.__class__.__name__) from error
+            refused = self._connection().send_message(message, smtp_from, smtp_to_list)
+        finally:
+            timer.cancel()
+        if refused:  # the others took it: the message has gone
+            _logger.warning(
+                "Mail server refused some recipients of %s: %s",
+                message["Message-Id"],
+                "; ".join(f"{address}: {_reply(*r)}" for address, r in refused.items()),
+            )
+
+    def _cut(self):
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _disconnect(self):
         connection, self.connection = self.connection, None
@@ -253,10 +475,14 @@ class EwsSession(TransportSession):
         self.account = None
 
     def check(self):
-        self._call(lambda: self._account().sent)
+        with request_deadline(self.request_seconds):
+            return self._account().sent
 
     def _account(self):
         if self.account is None:
+            BaseProtocol.HTTP_ADAPTER_CLS = deadline_adapter_class(
+                BaseProtocol.HTTP_ADAPTER_CLS
+            )
             server = self.server
             if server["auth"] == "oauth2":
                 credentials = _ConfigurableOAuth2Credentials(
@@ -286,52 +512,23 @@ class EwsSession(TransportSession):
                 retry_policy=FailFast(),
                 max_connections=1,
             )
-            account = self._call(
-                lambda: exchangelib.Account(
-                    primary_smtp_address=server["mailbox"],
-                    config=config,
-                    autodiscover=not server["url"],
-                    access_type=access_type,
-                )
+            account = exchangelib.Account(
+                primary_smtp_address=server["mailbox"],
+                config=config,
+                autodiscover=not server["url"],
+                access_type=access_type,
             )
-            account.protocol.TIMEOUT = HTTP_TIMEOUT
+            account.protocol.TIMEOUT = self.request_seconds
             self.account = account
             self.connections += 1
         return self.account
 
     def _deliver(self, message, smtp_from, smtp_to_list):
-        def send():
-            account = self._account()
-            item = exchangelib.Message(
-                account=account, mime_content=exchange_mime(message, smtp_to_list)
-            )
-            item.send(save_copy=self.server["save_copy"])
-
-        self._call(send)
-
-    def _call(self, function):
-        """Run an EWS call, its failures said in Exchange's terms."""
-        try:
-            return function()
-        except ews_errors.ErrorServerBusy as error:
-            if isinstance(error.__context__, CONNECTION_ERRORS):  # exchangelib's
-                raise Unreachable(str(error)) from error
-            raise ServerBusy(str(error), delay=error.back_off) from error
-        except ews_errors.UnauthorizedError as error:
-            raise self._refused("credentials") from error
-        except (
-            ews_errors.ErrorAccessDenied,
-            ews_errors.ErrorSendAsDenied,
-            ews_errors.ErrorImpersonateUserDenied,
-            ews_errors.ErrorNonExistentMailbox,
-        ) as error:
-            raise self._refused("mailbox") from error
-        except CONNECTION_ERRORS as error:
-            raise Unreachable(str(error)) from error
-        except ews_errors.TransportError as error:
-            if isinstance(error.__context__, CONNECTION_ERRORS):
-                raise Unreachable(str(error)) from error
-            raise
+        account = self._account()
+        item = exchangelib.Message(
+            account=account, mime_content=exchange_mime(message, smtp_to_list)
+        )
+        item.send(save_copy=self.server["save_copy"])
 
     def _disconnect(self):
         account, self.account = self.account, None
@@ -357,12 +554,13 @@ class GraphSession(TransportSession):
         # An empty message: Graph checks the token, then that the mailbox
         # exists and that the application may send as it, and only then
         # complains of the missing recipients (400), without sending.
-        response = self._post(
-            f"/users/{quote(self.server['mailbox'])}/sendMail",
-            json={"message": {"subject": "Odoo connection test"}},
-        )
+        with request_deadline(self.request_seconds):
+            response = self._post(
+                f"/users/{quote(self.server['mailbox'])}/sendMail",
+                json={"message": {"subject": "Odoo connection test"}},
+            )
         if response.status_code not in (202, 400):
-            self._raise_for(response)
+            raise GraphError(response)
 
     def _deliver(self, message, smtp_from, smtp_to_list):
         response = self._post(
@@ -371,7 +569,7 @@ class GraphSession(TransportSession):
             headers={"Content-Type": "text/plain"},
         )
         if response.status_code != 202:
-            self._raise_for(response)
+            raise GraphError(response)
 
     def _post(self, path, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -398,34 +596,19 @@ class GraphSession(TransportSession):
                     "scope": f"{server['scope']}/.default",
                 },
             )
-            if response.status_code in (400, 401):
-                raise self._refused("credentials")
             if response.status_code != 200:
-                self._raise_for(response)
+                raise GraphError(response, signing_in=True)
             self.token = response.json()["access_token"]
         return self.token
 
     def _request(self, method, url, **kwargs):
         if self.http is None:
             self.http = requests.Session()
+            adapter = DeadlineAdapter()
+            self.http.mount("http://", adapter)
+            self.http.mount("https://", adapter)
             self.connections += 1
-        try:
-            return self.http.request(method, url, timeout=HTTP_TIMEOUT, **kwargs)
-        except CONNECTION_ERRORS as error:
-            raise Unreachable(str(error)) from error
-
-    def _raise_for(self, response):
-        if response.status_code in (429, 503, 504):
-            retry_after = response.headers.get("Retry-After")
-            raise ServerBusy(
-                f"HTTP {response.status_code}",
-                delay=float(retry_after) if retry_after else None,
-            )
-        if response.status_code == 401:
-            raise self._refused("credentials")
-        if response.status_code in (403, 404):
-            raise self._refused("mailbox")
-        raise TransportError(f"HTTP {response.status_code}: {response.text[:200]}")
+        return self.http.request(method, url, timeout=self.request_seconds, **kwargs)
 
     def _disconnect(self):
         http, self.http = self.http, None
