@@ -19,6 +19,7 @@
         "views/facto_demat_event_views.xml",
         "views/facto_demat_letter_run_views.xml",
         "views/ir_mail_server_views.xml",
+        "views/mail_mail_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/facto_demat_letter_wizard_views.xml",

@@ -194,9 +194,10 @@ class MailMail(models.Model):
         return timedelta(hours=float(hours))
 
     def _fail_after_waiting(self, sentence, server):
+        hours = self._longest_deferral().total_seconds() / 3600
         reason = self.env._(
             "Not sent after %(hours)s hours of tries. %(sentence)s",
-            hours=f"{self._longest_deferral().total_seconds() / 3600:g}",
+            hours=format(hours, "g"),
             sentence=sentence,
         )
         self.write(

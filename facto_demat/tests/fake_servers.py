@@ -72,11 +72,11 @@ class FakeMicrosoft:
 
             def handle(self):
                 with suppress(OSError):  # a client that gave up
-                    super().handle()
+                    return super().handle()
 
             def finish(self):
                 with suppress(OSError):
-                    super().finish()
+                    return super().finish()
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -90,22 +90,20 @@ class FakeMicrosoft:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(content)))
                 if fake.drip:
-                    self.drip(content)
+                    self.drip(content, fake.drip)
                     return
                 self.end_headers()
                 self.wfile.write(content)
 
-            def drip(self, content):
+            def drip(self, content, delay):
                 answer = b"".join(self._headers_buffer) + b"\r\n" + content
                 self._headers_buffer = []
                 self.close_connection = True
-                try:
+                with suppress(OSError):  # the client gave up
                     for byte in answer:
-                        time.sleep(fake.drip)
+                        time.sleep(delay)
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
-                except OSError:  # the client gave up
-                    pass
 
             def do_GET(self):
                 self.do_POST()

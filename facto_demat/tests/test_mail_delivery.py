@@ -34,7 +34,7 @@ class TestMailDelivery(TransportCase):
             ]
         )
 
-    def run_queue(self, mails, transport, times=1):
+    def run_cron(self, mails, transport, times=1):
         """Run the mail queue as its cron does, `times` times, and check that
         it never fails as a whole."""
         records = []
@@ -45,7 +45,7 @@ class TestMailDelivery(TransportCase):
         try:
             with mute_logger(ODOO_MAIL_LOG):
                 for _time in range(times):
-                    super().run_queue(mails.exists(), transport)
+                    self.run_queue(mails.exists(), transport)
         finally:
             logger.removeHandler(handler)
         self.assertFalse(
@@ -84,7 +84,7 @@ class TestMailDelivery(TransportCase):
                         auto_delete=auto_delete,
                     )
                     refused = mails[0]
-                    self.run_queue(mails, transport, times=3)
+                    self.run_cron(mails, transport, times=3)
                     self.assertEqual(refused.state, "exception")
                     self.assertIn(unknown, refused.failure_reason)
                     self.assertIn(words, refused.failure_reason)
@@ -108,7 +108,7 @@ class TestMailDelivery(TransportCase):
                 self.setUp()
                 self.microsoft.answers[:] = ["too_large"]
                 mails = self.queue(["gros@client.example.com", "ok@client.example.com"])
-                self.run_queue(mails, transport)
+                self.run_cron(mails, transport)
                 self.assertEqual(mails.mapped("state"), ["exception", "sent"])
                 self.assertIn("MessageSizeExceeded", mails[0].failure_reason)
 
@@ -132,7 +132,7 @@ class TestMailDelivery(TransportCase):
                 )
                 waiting = mails[1]
                 message_id = waiting.message_id
-                self.run_queue(mails, transport)
+                self.run_cron(mails, transport)
                 self.assertEqual(waiting.state, "outgoing")
                 self.assertTrue(waiting.failure_reason)
                 self.assertGreater(waiting.scheduled_date, fields.Datetime.now())
@@ -145,10 +145,10 @@ class TestMailDelivery(TransportCase):
                     self.assertIn("is busy", waiting.failure_reason)
                     self.assertEqual(mails[2].state, "outgoing")
                     self.assertIn("is busy", self.servers[transport].delivery_issue)
-                self.run_queue(mails, transport)  # too early: nothing changes
+                self.run_cron(mails, transport)  # too early: nothing changes
                 self.assertEqual(waiting.state, "outgoing")
                 self.time_passes(mails)
-                self.run_queue(mails, transport)
+                self.run_cron(mails, transport)
                 self.assertFalse(mails.exists(), "all sent and deleted")
                 received = self.received(transport)
                 self.assertEqual(len(received), 3)
@@ -188,14 +188,14 @@ class TestMailDelivery(TransportCase):
                 self.microsoft.drip = 0.2  # a byte every 0.2 s: a minute an answer
                 mail = self.queue(["lent@client.example.com"])
                 started = time.monotonic()
-                self.run_queue(mail, transport)
+                self.run_cron(mail, transport)
                 self.assertLess(time.monotonic() - started, 8)
                 self.assertEqual(mail.state, "outgoing")
                 self.assertIn("does not answer", mail.failure_reason)
                 self.assertIn("within 1 s", mail.failure_reason)
                 self.microsoft.drip = None
                 self.time_passes(mail)
-                self.run_queue(mail, transport)
+                self.run_cron(mail, transport)
                 self.assertEqual(mail.state, "sent")
 
     def test_wrong_settings_stop_the_batch_and_every_email_keeps_its_place(self):
@@ -214,7 +214,7 @@ class TestMailDelivery(TransportCase):
                     self.microsoft.password = self.microsoft.client_secret = "autre"
                 mails = self.queue([f"c{n}@client.example.com" for n in range(3)])
                 try:
-                    self.run_queue(mails, transport, times=2)
+                    self.run_cron(mails, transport, times=2)
                 finally:
                     self.smtp.sender_reply = None
                     self.microsoft.password = self.microsoft.client_secret = "s3cret"
@@ -226,13 +226,13 @@ class TestMailDelivery(TransportCase):
                 # Fixing the settings clears the problem and wakes the queue.
                 server.name = f"{server.name} (corrigé)"
                 self.assertFalse(server.delivery_issue)
-                self.run_queue(mails, transport)
+                self.run_cron(mails, transport)
                 self.assertEqual(set(mails.mapped("state")), {"sent"})
                 self.assertFalse(mails.filtered("failure_reason"))
 
     def test_a_non_ascii_mailbox_fails_alone_on_a_relay_without_smtputf8(self):
         mails = self.queue(["élodie@client.example.com", "ok@client.example.com"])
-        self.run_queue(mails, "smtp")
+        self.run_cron(mails, "smtp")
         self.assertEqual(mails.mapped("state"), ["exception", "sent"])
         self.assertIn("SMTPUTF8", mails[0].failure_reason)
         self.assertIn("élodie@client.example.com", mails[0].failure_reason)
@@ -241,13 +241,13 @@ class TestMailDelivery(TransportCase):
         grey = "toujours-grise@client.example.com"
         self.smtp.greylist[grey] = 99
         mail = self.queue([grey])
-        self.run_queue(mail, "smtp")
+        self.run_cron(mail, "smtp")
         self.assertEqual(mail.state, "outgoing")
         first_try = mail.scheduled_date
         # the next tries come later and later
         mail.delivery_deferred_since -= timedelta(minutes=10)
         self.time_passes(mail)
-        self.run_queue(mail, "smtp")
+        self.run_cron(mail, "smtp")
         self.assertEqual(mail.state, "outgoing")
         self.assertGreater(
             mail.scheduled_date - fields.Datetime.now(), timedelta(minutes=9)
@@ -255,7 +255,7 @@ class TestMailDelivery(TransportCase):
         self.assertTrue(first_try)
         mail.delivery_deferred_since -= timedelta(hours=24)
         self.time_passes(mail)
-        self.run_queue(mail, "smtp")
+        self.run_cron(mail, "smtp")
         self.assertEqual(mail.state, "exception")
         self.assertIn("Not sent after 24 hours", mail.failure_reason)
         self.assertIn("Greylisted", mail.failure_reason)
@@ -267,10 +267,10 @@ class TestMailDelivery(TransportCase):
         self.smtp.answers[:] = ["take_and_die"]
         mail = self.queue(["double@client.example.com"])
         message_id = mail.message_id
-        self.run_queue(mail, "smtp")
+        self.run_cron(mail, "smtp")
         self.assertEqual(mail.state, "outgoing")
         self.time_passes(mail)
-        self.run_queue(mail, "smtp")
+        self.run_cron(mail, "smtp")
         self.assertEqual(mail.state, "sent")
         self.assertEqual(
             [message["Message-Id"] for message in self.received("smtp")],
@@ -304,7 +304,7 @@ class TestMailDelivery(TransportCase):
                     wizard.action_confirm()["res_id"]
                 )
                 lines = {line.partner_id: line for line in run.line_ids}
-                self.run_queue(run.line_ids.mail_ids, transport)
+                self.run_cron(run.line_ids.mail_ids, transport)
                 self.assertEqual(lines[refused].state, "failed")
                 self.assertIn(refused.email, lines[refused].failure_reason)
                 self.assertFalse(lines[refused].event_id, "no evidence of a refusal")
@@ -317,7 +317,7 @@ class TestMailDelivery(TransportCase):
                 self.assertIn("1 letter(s) failed", run.delivery_summary)
                 self.assertEqual(run.state, "sending")
                 self.time_passes(run.line_ids.mail_ids)
-                self.run_queue(run.line_ids.mail_ids, transport)
+                self.run_cron(run.line_ids.mail_ids, transport)
                 self.assertEqual(lines[waiting].state, "done")
                 self.assertEqual(lines[accepted].state, "done")
                 self.assertFalse(lines[waiting].next_attempt_date)
@@ -328,7 +328,7 @@ class TestMailDelivery(TransportCase):
                 run.action_retry_failed()
                 run._cron_process()
                 self.assertEqual(lines[refused].state, "queued")
-                self.run_queue(lines[refused].mail_ids, transport)
+                self.run_cron(lines[refused].mail_ids, transport)
                 self.assertEqual(lines[refused].state, "done")
                 self.assertEqual(run.state, "done")
         self.microsoft.retry_after = 1

@@ -21,6 +21,7 @@ by raising:
 
 import base64
 import logging
+import re
 import smtplib
 import socket
 import threading
@@ -35,7 +36,12 @@ import requests
 from exchangelib import errors as ews_errors
 from exchangelib.protocol import BaseProtocol, FailFast
 
-from .http_deadline import DeadlineAdapter, deadline_adapter_class, request_deadline
+from .http_deadline import (
+    DeadlineAdapter,
+    DeadlineExceeded,
+    deadline_adapter_class,
+    request_deadline,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -73,6 +79,7 @@ EWS_BUSY = (
     ews_errors.ErrorSubmissionQuotaExceeded,
 )
 GRAPH_BUSY = (429, 500, 502, 503, 504)
+ERRNO_WORDS = re.compile(r"\[Errno -?\d+\] ([^'\")(]+)")
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ def classify(error):
     if isinstance(error, ews_errors.EWSError):
         return _classify_ews(error)
     if isinstance(error, NETWORK_ERRORS):
-        return Verdict(DOWN, _words(error))
+        return Verdict(DOWN, _network_words(error))
     return None
 
 
@@ -179,7 +186,7 @@ def _classify_smtp(error):
             recipients=tuple(replies),
         )
     if isinstance(error, smtplib.SMTPServerDisconnected):
-        return Verdict(DOWN, _words(error))
+        return Verdict(DOWN, _network_words(error))
     if isinstance(error, smtplib.SMTPResponseException):
         reason = _reply(error.smtp_code, error.smtp_error)
         if 400 <= error.smtp_code < 500:
@@ -194,8 +201,10 @@ def _classify_smtp(error):
 
 
 def _classify_ews(error):
-    if any(isinstance(cause, NETWORK_ERRORS) for cause in _causes(error)):
-        return Verdict(DOWN, _words(error))
+    if any(isinstance(cause, NETWORK_ERRORS) for cause in _causes(error)) or (
+        ERRNO_WORDS.search(str(error))
+    ):
+        return Verdict(DOWN, _network_words(error))
     for error_class, blocked_by in EWS_BLOCKED.items():
         if isinstance(error, error_class):
             return Verdict(BLOCKED, _words(error), blocked_by=blocked_by)
@@ -206,7 +215,7 @@ def _classify_ews(error):
         # ErrorInvalidRecipients, ErrorMessageSizeExceeded and any other
         # answer about this message
         return Verdict(REFUSED, _words(error))
-    return Verdict(DOWN, _words(error))  # an HTTP error, a server restarting
+    return Verdict(DOWN, _words(error)[:200])  # an HTTP error, a restart
 
 
 def _classify_graph(error):
@@ -236,6 +245,24 @@ def _reply(code, message):
 
 def _words(error):
     return str(error) or error.__class__.__name__
+
+
+def _network_words(error):
+    """A connection failure in a few words ("Connection refused"), however
+    deep requests, urllib3 or exchangelib wrapped it."""
+    for cause in _causes(error):
+        if isinstance(cause, DeadlineExceeded):
+            return str(cause)
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+    match = ERRNO_WORDS.search(str(error))
+    if match:
+        return match[1]
+    if "timed out" in str(error).lower():
+        return "timed out"
+    if "closed connection" in str(error) or "aborted" in str(error):
+        return "connection closed by the server"
+    return _words(error)[:200]
 
 
 class Pacer:
