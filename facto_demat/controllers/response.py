@@ -1,6 +1,8 @@
 from odoo import http
 from odoo.http import request
 
+from ..tools.email_address import valid_emails
+
 
 class FactoDematResponse(http.Controller):
     """The page where a customer answers the dematerialisation letter,
@@ -79,10 +81,10 @@ class FactoDematResponse(http.Controller):
 
 
 def _mask(partner):
-    """The document address on file, partly hidden: j•••@b•••.fr."""
-    email = partner.demat_email or ""
-    local, _at, domain = email.partition("@")
-    if not domain:
-        return ""
-    name, _dot, suffix = domain.rpartition(".")
-    return f"{local[:1]}•••@{name[:1]}•••.{suffix}"
+    """The document addresses on file, partly hidden: j•••@b•••.fr."""
+    masked = []
+    for email in valid_emails(partner.demat_email):
+        local, _at, domain = email.partition("@")
+        name, _dot, suffix = domain.rpartition(".")
+        masked.append(f"{local[:1]}•••@{name[:1]}•••.{suffix}")
+    return ", ".join(masked)

@@ -16,6 +16,18 @@ class AccountMove(models.Model):
     def _demat_document_kind(self):
         return "credit_note" if self.move_type == "out_refund" else "invoice"
 
+    def _demat_default_recipients(self):
+        # Odoo's convention: the partner's invoice address, else the partner,
+        # whichever has a valid address
+        self.ensure_one()
+        return self.partner_id._demat_document_recipient()[0]
+
+    def _demat_passed_over(self):
+        # the partner and its invoice address, when one is left out
+        self.ensure_one()
+        candidates = self.partner_id | self.partner_id._demat_invoice_address()
+        return self._demat_recipients(candidates)[1]
+
     def _demat_print_pdf(self):
         """These invoices' PDFs in one file, in this order."""
         return merge_pdfs(

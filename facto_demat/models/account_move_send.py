@@ -1,4 +1,7 @@
-from odoo import api, models
+from odoo import api, models, release
+
+# Odoo 18's _send_mails leaves out an invoice whose partner has no email.
+SKIPS_PARTNERS_WITHOUT_EMAIL = release.version_info[0] < 19
 
 
 class AccountMoveSend(models.AbstractModel):
@@ -19,20 +22,98 @@ class AccountMoveSend(models.AbstractModel):
         return move._demat_mail_template(super()._get_default_mail_template_id(move))
 
     @api.model
+    def _get_default_mail_partner_ids(self, move, mail_template, mail_lang):
+        # EXTENDS 'account': Odoo's invoice address receives the invoice,
+        # and only the recipients the consent rule allows are proposed.
+        partners = super()._get_default_mail_partner_ids(move, mail_template, mail_lang)
+        if move.partner_id in partners:
+            partners = (partners - move.partner_id) | move._demat_default_recipients()
+        return move._demat_recipients(partners)[0]
+
+    @api.model
     def _is_applicable_to_move(self, method, move):
-        # EXTENDS 'account'
-        applicable = super()._is_applicable_to_move(method, move)
+        # EXTENDS 'account': email applies when the rule leaves a recipient,
+        # who may be the invoice contact of a partner without email.
         if method == "email":
-            return applicable and move._demat_email_allowed()
-        return applicable
+            return move._demat_email_allowed()
+        return super()._is_applicable_to_move(method, move)
 
     @api.model
     def _get_alerts(self, moves, moves_data):
         # EXTENDS 'account'
         alerts = super()._get_alerts(moves, moves_data)
+        if "account_missing_email" in alerts and all(
+            move.partner_id.email or move._demat_email_allowed()
+            for move in moves
+            if "email" in moves_data[move]["sending_methods"]
+        ):
+            del alerts["account_missing_email"]  # their invoice contacts have one
         blocked = moves.filtered(lambda move: move._demat_email_blocked())
-        if not blocked:
-            return alerts
+        if blocked:
+            alerts["facto_demat_email_not_allowed"] = self._demat_blocked_alert(
+                moves, moves_data, blocked
+            )
+        if len(moves) == 1 and not blocked:
+            left_out = moves._demat_passed_over()
+            if left_out and moves._demat_email_allowed():
+                alerts["facto_demat_recipients_left_out"] = {
+                    "level": "info",
+                    "message": self.env._(
+                        "Emailed to %(recipients)s only: not to %(left_out)s.",
+                        recipients=", ".join(
+                            moves._demat_default_recipients().mapped("display_name")
+                        ),
+                        left_out="; ".join(
+                            self.env._(
+                                "%(name)s (%(reason)s)",
+                                name=partner.display_name,
+                                reason=reason,
+                            )
+                            for partner, reason in left_out.items()
+                        ),
+                    ),
+                }
+        return alerts
+
+    @api.model
+    def _send_mails(self, moves_data):
+        # EXTENDS 'account': Odoo 18 emails only invoices whose partner has
+        # an email (19 sends to the recipients); an invoice whose partner has
+        # none goes to its invoice contact all the same.
+        super()._send_mails(moves_data)
+        if not SKIPS_PARTNERS_WITHOUT_EMAIL:
+            return
+        subtype = self.env.ref("mail.mt_comment")
+        for move, move_data in moves_data.items():
+            if move.partner_id.email or not move_data.get("mail_partner_ids"):
+                continue
+            mail_params = self._get_mail_params(move, move_data)
+            if move_data.get("proforma_pdf_attachment"):
+                attachment = move_data["proforma_pdf_attachment"]
+                mail_params["attachments"].append((attachment.name, attachment.raw))
+            template, lang = move_data["mail_template"], move_data["mail_lang"]
+            self._send_mail(
+                move,
+                template,
+                subtype_id=subtype.id,
+                model_description=move.with_context(lang=lang).type_name,
+                email_from=self._get_mail_default_field_value_from_template(
+                    template, lang, move, "email_from"
+                ),
+                **mail_params,
+            )
+
+    @api.model
+    def _hook_if_success(self, moves_data):
+        # EXTENDS 'account': the chatter tells what was held back
+        result = super()._hook_if_success(moves_data)
+        held_back = self.env["account.move"].union(
+            *(move for move in moves_data if move._demat_email_blocked())
+        )
+        held_back._demat_note_held_back()
+        return result
+
+    def _demat_blocked_alert(self, moves, moves_data, blocked):
         reasons = blocked._demat_block_summary()
         if len(moves) > 1:
             level = "warning"
@@ -50,7 +131,7 @@ class AccountMoveSend(models.AbstractModel):
                 "post it instead.",
                 reasons=reasons,
             )
-        alerts["facto_demat_email_not_allowed"] = {
+        return {
             "level": level,
             "message": message,
             "action_text": self.env._("View customer(s)"),
@@ -58,14 +139,3 @@ class AccountMoveSend(models.AbstractModel):
                 name=self.env._("Customers who may not be emailed")
             ),
         }
-        return alerts
-
-    @api.model
-    def _hook_if_success(self, moves_data):
-        # EXTENDS 'account': the chatter tells what was held back
-        result = super()._hook_if_success(moves_data)
-        held_back = self.env["account.move"].union(
-            *(move for move in moves_data if move._demat_email_blocked())
-        )
-        held_back._demat_note_held_back()
-        return result

@@ -1,11 +1,22 @@
 from markupsafe import Markup
 
 from odoo import models
+from odoo.tools import format_date
+
+from ..tools.email_address import valid_emails
+
+# A customer in one of these states gets its documents on paper.
+CONSENT_WITHHELD = ("refused", "not_accepted", "waiting")
 
 
 class FactoDematDocumentMixin(models.AbstractModel):
     """A document a customer may receive by email (invoice, quotation,
-    delivery slip): emailed only when the customer's consent allows it.
+    delivery slip): emailed only to recipients whose address is valid and
+    whose customer (commercial partner) did not refuse, and never to the
+    document's own customer while its consent is withheld (refusal, notice
+    period, opt-in not given). The rule is written once, here, and used by
+    every road a document takes: Odoo's send wizards and cron, the mail
+    composer, automatic emails and the chatter's followers.
 
     Models using it define `_demat_partner`, `_demat_is_customer_document`
     and `_demat_document_kind`, and list it first in `_inherit`: it extends
@@ -16,24 +27,38 @@ class FactoDematDocumentMixin(models.AbstractModel):
     _inherit = ["mail.thread"]
     _description = "Document under dematerialisation consent"
 
-    def _notify_get_recipients(self, message, msg_vals, **kwargs):
-        # EXTENDS 'mail': the customer follows its documents; a customer who
-        # may not be emailed gets no document by that road either.
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        # EXTENDS 'mail': whatever road a customer document takes, its
+        # emails go only to recipients the rule allows; the others are said
+        # in its chatter.
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
-        if (
-            len(self) != 1
-            or not self._demat_is_customer_document()
-            or self._demat_email_allowed()
-        ):
+        if len(self) != 1 or not self._demat_is_customer_document():
             return recipients
-        customer = self._demat_customer()
-        blocked = (
+        emailed = (
             self.env["res.partner"]
             .sudo()
-            .browse([r["id"] for r in recipients if r.get("notif") == "email"])
-            .filtered(lambda partner: partner.commercial_partner_id == customer)
+            .browse(
+                [
+                    recipient["id"]
+                    for recipient in recipients
+                    if recipient.get("notif") == "email" and recipient.get("id")
+                ]
+            )
         )
-        return [r for r in recipients if r["id"] not in blocked.ids]
+        kept, left_out = self._demat_recipients(emailed)
+        customer = self._demat_customer()
+        if kept.filtered(lambda partner: partner.commercial_partner_id == customer):
+            left_out = {**self._demat_passed_over(), **left_out}
+        if not left_out:
+            return recipients
+        if not self.env.context.get("demat_noting"):
+            self._demat_note_left_out(left_out)
+        left_out_ids = {partner.id for partner in left_out}
+        return [
+            recipient
+            for recipient in recipients
+            if recipient.get("notif") != "email" or recipient["id"] not in left_out_ids
+        ]
 
     def _notify_get_reply_to(self, default=None):
         # EXTENDS 'mail': customers answer documents to the company's sender
@@ -67,6 +92,18 @@ class FactoDematDocumentMixin(models.AbstractModel):
         """Key of this document's type (`facto.demat.document.type.kind`)."""
         raise NotImplementedError()
 
+    def _demat_default_recipients(self):
+        """Whom this document is emailed to unless someone changes it: its
+        partner (invoices extend it with Odoo's invoice address)."""
+        self.ensure_one()
+        return self._demat_partner()
+
+    def _demat_passed_over(self):
+        """{partner: reason} of the contacts Odoo would have chosen for this
+        document and the rule passed over for another (invoices: the
+        partner or its invoice address whose address is not valid)."""
+        return {}
+
     def _demat_customer(self):
         # Consent is read as superuser: whoever may send the document (a
         # cron, an online payment) must obey it, even without the rights to
@@ -78,14 +115,38 @@ class FactoDematDocumentMixin(models.AbstractModel):
             .sudo()
         )
 
-    def _demat_email_allowed(self):
-        """Whether this document may be emailed to its customer now."""
+    def _demat_recipients(self, partners):
+        """Split `partners` (res.partner), to whom this document would be
+        emailed, into those who may receive it (a recordset) and the others
+        ({partner: reason in a few words}). Internal users are not
+        customers: the rule leaves them alone."""
         self.ensure_one()
-        return self._demat_customer().demat_allowed
+        customer = self._demat_customer()
+        kept = partners.browse()
+        left_out = {}
+        for partner in partners.sudo().with_company(self.company_id):
+            who = partner.commercial_partner_id
+            if not partner.partner_share:
+                kept |= partner
+            elif who == customer and customer.demat_status in CONSENT_WITHHELD:
+                left_out[partner] = self._demat_consent_reason(customer)
+            elif who.demat_refused:
+                left_out[partner] = self._demat_consent_reason(who)
+            elif not valid_emails(partner.email):
+                left_out[partner] = self._demat_address_reason(partner)
+            else:
+                kept |= partner
+        return kept, left_out
+
+    def _demat_email_allowed(self):
+        """Whether this document may be emailed now to at least one of its
+        default recipients."""
+        self.ensure_one()
+        return bool(self._demat_recipients(self._demat_default_recipients())[0])
 
     def _demat_email_blocked(self):
-        """Whether consent or our stricter address check stops an email that
-        Odoo would send (Odoo itself stops when there is no email at all)."""
+        """Whether the rule stops an email that Odoo would send (Odoo itself
+        stops when its partner has no email at all)."""
         self.ensure_one()
         return bool(self._demat_partner().email) and not self._demat_email_allowed()
 
@@ -93,15 +154,30 @@ class FactoDematDocumentMixin(models.AbstractModel):
         """Why this document may not be emailed, in a few words."""
         self.ensure_one()
         customer = self._demat_customer()
-        status = customer.demat_status
-        if status == "refused":
+        if customer.demat_status in CONSENT_WITHHELD:
+            return self._demat_consent_reason(customer)
+        _kept, left_out = self._demat_recipients(self._demat_default_recipients())
+        return "; ".join(
+            dict.fromkeys(left_out.values())
+        ) or self._demat_address_reason(self._demat_partner())
+
+    def _demat_consent_reason(self, customer):
+        if customer.demat_refused:
             return self.env._(
                 "refused on %(date)s",
-                date=customer.demat_refused_date.date(),
+                date=format_date(self.env, customer.demat_refused_date),
             )
         return dict(customer._fields["demat_status"]._description_selection(self.env))[
-            status
+            customer.demat_status
         ]
+
+    def _demat_address_reason(self, partner):
+        faults = partner._demat_email_faults()
+        if faults:
+            return self.env._(
+                "No valid email address (%(faults)s)", faults="; ".join(faults)
+            )
+        return self.env._("No email address")
 
     def _demat_block_summary(self):
         """'Customer: reason; …' for these documents, each customer once."""
@@ -130,13 +206,35 @@ class FactoDematDocumentMixin(models.AbstractModel):
         """Say in each document's chatter that it was not emailed, and why;
         consent facts themselves live in the evidence trail, not here."""
         for document in self:
-            document.message_post(
-                body=Markup("<p>%s</p>")
-                % self.env._(
+            document._demat_post_note(
+                self.env._(
                     "Not emailed to the customer (%(reason)s): this document "
                     "goes on paper.",
                     reason=document._demat_block_reason(),
-                ),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
+                )
             )
+
+    def _demat_note_left_out(self, left_out):
+        """Say in the chatter which recipients ({partner: reason}) this
+        document was not emailed to."""
+        self._demat_post_note(
+            self.env._(
+                "Not emailed to %(recipients)s.",
+                recipients="; ".join(
+                    self.env._(
+                        "%(name)s (%(reason)s)",
+                        name=partner.display_name,
+                        reason=reason,
+                    )
+                    for partner, reason in left_out.items()
+                ),
+            )
+        )
+
+    def _demat_post_note(self, text):
+        self.ensure_one()
+        self.with_context(demat_noting=True).message_post(
+            body=Markup("<p>%s</p>") % text,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )

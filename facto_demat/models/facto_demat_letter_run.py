@@ -47,6 +47,9 @@ class FactoDematLetterRun(models.Model):
     )
     subject = fields.Char(translate=True, readonly=True)
     body = fields.Html(translate=True, readonly=True, sanitize=False)
+    body_no_email = fields.Html(
+        string="Text without an address", translate=True, readonly=True, sanitize=False
+    )
     line_ids = fields.One2many("facto.demat.letter.run.line", "run_id", readonly=True)
     state = fields.Selection(
         [
@@ -201,8 +204,12 @@ class FactoDematLetterRun(models.Model):
         company's text for every other installed language."""
         for lang, _name in self.env["res.lang"].get_installed():
             if lang != (self.env.lang or "en_US"):
-                subject, body = company.with_context(lang=lang)._demat_letter_texts()
-                self.with_context(lang=lang).write({"subject": subject, "body": body})
+                subject, body, body_no_email = company.with_context(
+                    lang=lang
+                )._demat_letter_texts()
+                self.with_context(lang=lang).write(
+                    {"subject": subject, "body": body, "body_no_email": body_no_email}
+                )
 
     def _schedule(self):
         self.env.ref("facto_demat.ir_cron_demat_letter_run")._trigger()

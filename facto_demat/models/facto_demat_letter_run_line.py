@@ -12,7 +12,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import SQL, formataddr
 from odoo.tools.image import image_data_uri
 
-from .res_partner import demat_normalize_email
+from ..tools.email_address import valid_emails
 
 PLACEHOLDER = re.compile(r"%([1-4])")
 
@@ -164,7 +164,10 @@ class FactoDematLetterRunLine(models.Model):
                     "body_html": body,
                     "email_from": company.email_formatted,
                     "reply_to": company._demat_reply_to(),
-                    "email_to": formataddr((line.partner_id.name, line.email)),
+                    "email_to": ", ".join(
+                        formataddr((line.partner_id.name, email))
+                        for email in valid_emails(line.email)
+                    ),
                     "model": "res.partner",
                     "res_id": line.partner_id.id,
                     "message_type": "email_outgoing",
@@ -235,9 +238,10 @@ class FactoDematLetterRunLine(models.Model):
         given is not valid. Only for a letter of `_from_response_token`."""
         self.ensure_one()
         if answer == "address":
-            email = demat_normalize_email(email)
-            if not email:
+            emails = valid_emails(email)
+            if len(emails) != 1:
                 return None
+            email = emails[0]
         customer = self.partner_id.commercial_partner_id.with_company(
             self.run_id.company_id
         )
@@ -285,16 +289,20 @@ class FactoDematLetterRunLine(models.Model):
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
         run = self.run_id.with_context(lang=lang)
-        body = self._fill(run.body or "", True)
+        env = self.with_context(lang=lang).env
+        if self.email or not run.body_no_email:
+            body = self._fill(run.body or "", True)
+            invitation = env._(
+                "To refuse, to accept, or to give another address, answer here:"
+            )
+        else:
+            body = self._fill(run.body_no_email, True)
+            invitation = env._(
+                "To give us your address, or to refuse documents by email, answer here:"
+            )
         link = self._response_link()
         if link:
-            body += Markup('<p>%s <a href="%s">%s</a></p>') % (
-                self.with_context(lang=lang).env._(
-                    "To refuse, to accept, or to give another address, answer here:"
-                ),
-                link,
-                link,
-            )
+            body += Markup('<p>%s <a href="%s">%s</a></p>') % (invitation, link, link)
         return self._fill(run.subject or "", False), body
 
 

@@ -2,12 +2,13 @@ import logging
 from datetime import datetime, timedelta
 
 from odoo import fields, models
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, formataddr
 from odoo.tools.mail import email_split_and_format
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from ..tools import mail_transport
+from ..tools.email_address import parse_addresses
 
 _logger = logging.getLogger(__name__)
 
@@ -103,6 +104,25 @@ class MailMail(models.Model):
                 return result
         return True
 
+    def _prepare_outgoing_list(self, *args, **kwargs):
+        # EXTENDS 'mail': customer documents and letters go only to the
+        # addresses the add-on calls valid (Odoo would repair
+        # `a@b@c.example` into `b@c.example`: a stranger's address).
+        emails = super()._prepare_outgoing_list(*args, **kwargs)
+        if not self._demat_checks_addresses():
+            return emails
+        for email in emails:
+            if email.get("email_to_raw"):
+                partner = email.get("partner_id")
+                email["email_to"] = [
+                    formataddr(
+                        (partner.name if partner else address.name, address.email)
+                    )
+                    for address in parse_addresses(email["email_to_raw"])
+                    if address.email
+                ]
+        return emails
+
     def _postprocess_sent_message(
         self, success_pids, failure_reason=False, failure_type=None, **kwargs
     ):
@@ -127,6 +147,16 @@ class MailMail(models.Model):
             failure_reason=failure_reason,
             failure_type=failure_type,
             **kwargs,
+        )
+
+    def _demat_checks_addresses(self):
+        """Whether this email carries a dematerialisation letter or a
+        customer document."""
+        self.ensure_one()
+        if self.demat_letter_line_id:
+            return True
+        return self.model in self.env and isinstance(
+            self.env[self.model], self.pool["facto.demat.document.mixin"]
         )
 
     def _split_at(self, message_id):

@@ -35,6 +35,13 @@ class ResCompany(models.Model):
         "%2 the company's name, %3 the address documents will be sent to and %4 "
         "the reply address; empty: the standard text.",
     )
+    demat_letter_body_no_email = fields.Html(
+        string="Letter text without an address",
+        translate=True,
+        help="Text of the letter to customers without a valid email address "
+        "(printed): it asks them for one. Same placeholders; empty: the "
+        "standard text.",
+    )
     demat_letter_attach_pdf = fields.Boolean(
         string="Attach the letter as PDF",
         help="Emailed letters also carry the letter as a PDF attachment.",
@@ -77,7 +84,8 @@ class ResCompany(models.Model):
             company.demat_sender_email = company.demat_sender_email or company.email
 
     def _demat_letter_texts(self):
-        """Subject and body of the letter in the context language."""
+        """Subject, body, and body for customers without a valid address, of
+        the letter in the context language."""
         self.ensure_one()
         return (
             self.demat_letter_subject
@@ -93,6 +101,18 @@ class ResCompany(models.Model):
                     "address, please contact us.</p>"
                     "<p>Should you refuse, please let us know as soon as possible by "
                     "writing to %4.</p>"
+                )
+            ),
+            self.demat_letter_body_no_email
+            or Markup(
+                self.env._(  # pylint: disable=translation-positional-used
+                    "<p>Hello %1,</p>"
+                    "<p>Our company %2 is dematerialising its invoices and would "
+                    "like to send them to you by email, but we have no valid "
+                    "email address for you.</p>"
+                    "<p>Please give us the address to send your invoices to, "
+                    "with the link below or by writing to %4. Until then, your "
+                    "invoices will keep coming by post.</p>"
                 )
             ),
         )

@@ -16,6 +16,9 @@ class ResConfigSettings(models.TransientModel):
     demat_letter_body = fields.Html(
         related="company_id.demat_letter_body", readonly=False
     )
+    demat_letter_body_no_email = fields.Html(
+        related="company_id.demat_letter_body_no_email", readonly=False
+    )
     demat_letter_attach_pdf = fields.Boolean(
         related="company_id.demat_letter_attach_pdf", readonly=False
     )

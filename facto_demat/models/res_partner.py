@@ -1,10 +1,11 @@
-from email_validator import EmailNotValidError, validate_email
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import email_normalize, formataddr
+from odoo.tools import formataddr
+
+from ..tools import email_address
 
 INVOICING = "account.group_account_invoice"
 DEMAT_STATUSES = [
@@ -21,27 +22,6 @@ CONSENT_EVENTS = {
 }
 # Fields whose change may alter a customer's consent or document address.
 CONSENT_INPUTS = {"email", "type", "parent_id", "active", "child_ids", *CONSENT_EVENTS}
-
-
-def demat_normalize_email(value):
-    """Return the single valid address in `value`, normalised, or ''.
-
-    Odoo's `email_normalize` repairs what it should reject (`a@@b.com` gives
-    `@b.com`), so email-validator, without DNS lookup, decides validity; a
-    display name, surrounding spaces and a dotless domain stay accepted.
-    """
-    if not value or not value.strip():
-        return ""
-    try:
-        address = validate_email(
-            value.strip(),
-            check_deliverability=False,
-            allow_display_name=True,
-            globally_deliverable=False,
-        ).normalized
-    except EmailNotValidError:
-        return ""
-    return email_normalize(address) or ""
 
 
 class ResPartner(models.Model):
@@ -93,9 +73,25 @@ class ResPartner(models.Model):
         compute="_compute_demat_email",
         store=True,
         groups=INVOICING,
-        help="Where documents are emailed: the invoice contact's address when "
-        "the customer has one, else the customer's own; empty when that "
-        "address is not valid.",
+        help="Where documents are emailed: the valid addresses of the "
+        "customer's invoice address (Odoo's invoice contact, else the "
+        "customer), or of the customer itself when the invoice contact has "
+        "none; empty when neither has a valid address.",
+    )
+    demat_recipient_id = fields.Many2one(
+        "res.partner",
+        string="Documents go to",
+        compute="_compute_demat_email",
+        store=True,
+        groups=INVOICING,
+        help="The contact whose address receives the customer's documents.",
+    )
+    demat_email_issue = fields.Char(
+        string="Invalid address",
+        compute="_compute_demat_email_issue",
+        groups=INVOICING,
+        help="The addresses of the customer and of its invoice contact that "
+        "are not valid, and why.",
     )
     demat_status = fields.Selection(
         DEMAT_STATUSES,
@@ -137,19 +133,28 @@ class ResPartner(models.Model):
 
     @api.depends(
         "email",
+        "type",
         "commercial_partner_id.email",
         "commercial_partner_id.child_ids.type",
         "commercial_partner_id.child_ids.email",
+        "commercial_partner_id.child_ids.active",
     )
     def _compute_demat_email(self):
         for partner in self:
-            customer = partner.commercial_partner_id
-            invoice_contact = customer.child_ids.filtered(
-                lambda contact: contact.type == "invoice" and contact.email
-            ).sorted("id")[:1]
-            partner.demat_email = (
-                demat_normalize_email((invoice_contact or customer).email) or False
+            recipient, emails = (
+                partner.commercial_partner_id._demat_document_recipient()
             )
+            partner.demat_recipient_id = recipient
+            partner.demat_email = ", ".join(emails) or False
+
+    @api.depends("demat_email", "demat_recipient_id")
+    def _compute_demat_email_issue(self):
+        for partner in self:
+            customer = partner.commercial_partner_id
+            faults = []
+            for candidate in customer._demat_invoice_address() | customer:
+                faults += candidate._demat_email_faults()
+            partner.demat_email_issue = "; ".join(dict.fromkeys(faults)) or False
 
     @api.depends("demat_email", "demat_refused", "demat_accepted", "demat_letter_date")
     @api.depends_context("company")
@@ -444,4 +449,50 @@ class ResPartner(models.Model):
             "channel": channel,
             "email": self.sudo().demat_email,
             **values,
+        }
+
+    def _demat_invoice_address(self):
+        """The contact Odoo addresses this partner's invoices to, by its own
+        convention (`address_get(['invoice'])`): its invoice contact, else
+        the partner itself."""
+        self.ensure_one()
+        return self.browse(self.address_get(["invoice"])["invoice"])
+
+    def _demat_document_recipient(self):
+        """(contact, [normalised addresses]) this partner's documents are
+        emailed to: the valid addresses of its invoice address, else its
+        own; (its invoice address, []) when neither has one."""
+        self.ensure_one()
+        invoice_address = self._demat_invoice_address()
+        for candidate in invoice_address | self:
+            emails = email_address.valid_emails(candidate.email)
+            if emails:
+                return candidate, emails
+        return invoice_address, []
+
+    def _demat_email_faults(self):
+        """["address: why it is not valid", ...] for this partner's email
+        field, in the user's language."""
+        self.ensure_one()
+        labels = self._demat_email_fault_labels()
+        return [
+            self.env._(
+                "%(address)s: %(fault)s",
+                address=address.text,
+                fault=labels[address.fault],
+            )
+            for address in email_address.parse_addresses(self.email)
+            if address.fault
+        ]
+
+    def _demat_email_fault_labels(self):
+        return {
+            email_address.NO_AT: self.env._("no @"),
+            email_address.TWO_AT: self.env._("two @"),
+            email_address.NO_LOCAL: self.env._("nothing before the @"),
+            email_address.NO_DOMAIN: self.env._("domain missing"),
+            email_address.SPACE: self.env._("a space in the address"),
+            email_address.DOT: self.env._("a misplaced dot"),
+            email_address.DOMAIN: self.env._("invalid domain"),
+            email_address.FORMAT: self.env._("invalid characters or form"),
         }

@@ -204,7 +204,12 @@ class TestLetterOutput(LetterCase):
 
     def test_a_long_letter_keeps_all_its_pages(self):
         body = "<p>%1</p>" + "<p>Une ligne de la lettre.</p>" * 150
-        run = self.start(partner_code_to="C0002", include_without_email=True, body=body)
+        run = self.start(
+            partner_code_to="C0002",
+            include_without_email=True,
+            body=body,
+            body_no_email=body,
+        )
         self.assertEqual(len(run.line_ids), 2)
         sizes = [page_count(line.attachment_id.raw) for line in run.line_ids]
         self.assertGreater(min(sizes), 1)
@@ -229,6 +234,39 @@ class TestLetterOutput(LetterCase):
         )
         self.assertIn("&lt;b&gt;Martin&lt;/b&gt;", html)
         self.assertNotIn("<b>Martin</b>", html)
+
+    def test_a_customer_without_address_is_asked_for_one_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["facto_demat"], ["fr_FR"])
+        self.c2.lang = "fr_FR"
+        run = self.start(
+            partner_code_from="C0002",
+            partner_code_to="C0002",
+            include_without_email=True,
+        )
+        line = run.line_ids
+        self.assertEqual(
+            (line.partner_id, line.output, line.email), (self.c2, "print", False)
+        )
+        link = {line.id: "https://lambert.example/demat/jeton"}
+        _subject, body = line.with_context(demat_response_links=link)._letter()
+        self.assertIn("Bonjour Atelier Dubois,", body)
+        self.assertIn("nous ne disposons d'aucune adresse électronique valide", body)
+        self.assertIn("Pour nous donner votre adresse", body)
+        self.assertNotIn("l'adresse .", body)
+        self.assertNotIn("%3", body)
+        self.assertEqual(page_count(line.attachment_id.raw), 1)
+
+    def test_several_addresses_all_receive_the_letter(self):
+        self.c3.email = "garage@bernard.example; Compta <compta@bernard.example>"
+        run = self.start(
+            output="email", partner_code_from="C0003", partner_code_to="C0003"
+        )
+        self.assertEqual(
+            run.line_ids.mail_ids.email_to,
+            '"Garage Bernard" <garage@bernard.example>, '
+            '"Garage Bernard" <compta@bernard.example>',
+        )
 
     def test_email_goes_through_the_mail_queue(self):
         run = self.start(output="email", include_without_email=True)

@@ -237,6 +237,13 @@ class TestMailDelivery(TransportCase):
         self.assertIn("SMTPUTF8", mails[0].failure_reason)
         self.assertIn("élodie@client.example.com", mails[0].failure_reason)
 
+    def test_an_idn_domain_goes_out_idna_encoded(self):
+        mail = self.queue(["Hôtel <contact@hôtel-société.example>"])
+        self.run_cron(mail, "smtp")
+        self.assertEqual(mail.state, "sent")
+        recipients = [rcpt for *_rest, rcpts in self.smtp.received for rcpt in rcpts]
+        self.assertEqual(recipients, ["contact@xn--htel-socit-j7ab6k.example"])
+
     def test_an_email_waits_a_bounded_time_then_fails_with_the_last_reason(self):
         grey = "toujours-grise@client.example.com"
         self.smtp.greylist[grey] = 99

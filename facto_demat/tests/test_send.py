@@ -99,7 +99,10 @@ class TestSendInvoices(SendCase):
         wizard = self.wizard(allowed | refused | invalid | no_address)
         self.assertEqual(
             {method: data["count"] for method, data in wizard.summary_data.items()},
-            {"email": 2, "manual": 2},  # Odoo's own alert covers no address
+            {"email": 1, "facto_demat_paper": 3},
+        )
+        self.assertIn(
+            "Refuse SARL: refused on", wizard.summary_data["facto_demat_paper"]["extra"]
         )
         alert = wizard.alerts["facto_demat_email_not_allowed"]
         self.assertEqual(alert["level"], "warning")
@@ -110,7 +113,7 @@ class TestSendInvoices(SendCase):
 
         params = action["params"]
         self.assertIn("3 document(s) may not be emailed", params["message"])
-        self.assertIn("Sans adresse: No valid email address", params["message"])
+        self.assertIn("Sans adresse: No email address", params["message"])
         paper = refused | invalid | no_address
         self.assertEqual(
             params["links"][0]["url"],
@@ -187,3 +190,152 @@ class TestSendInvoices(SendCase):
         mails, _messages = composer._action_send_mail()
         self.assertEqual(mails.mapped("res_id"), allowed.ids)
         self.assertTrue(self.held_back_notes(refused))
+
+
+@tagged("post_install", "-at_install")
+class TestSendToTheAddressOdooEmails(SendCase):
+    """The one rule for who an invoice goes to: Odoo's invoice address, its
+    valid addresses only, the left-out said in the alert and the chatter."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.eta = cls.Partner.create(
+            {"name": "Eta SARL", "is_company": True, "email": "compta@@eta.example.com"}
+        )
+        cls.eta_invoicing = cls.Partner.create(
+            {
+                "name": "Service factures",
+                "type": "invoice",
+                "parent_id": cls.eta.id,
+                "email": "factures@eta.example.com",
+            }
+        )
+        cls.theta = cls.Partner.create(
+            {
+                "name": "Thêta SAS",
+                "is_company": True,
+                "email": "Thêta Compta <compta@theta.example.com>",
+            }
+        )
+        cls.theta_invoicing = cls.Partner.create(
+            {
+                "name": "Factures Thêta",
+                "type": "invoice",
+                "parent_id": cls.theta.id,
+                "email": "factures@@theta.example.com",
+            }
+        )
+
+    def notes(self, move):
+        return move.message_ids.filtered(lambda m: "Not emailed to" in m.body)
+
+    def test_single_wizard_emails_the_invoice_contact_and_says_who_is_left_out(self):
+        for customer, contact, emailed, passed_over in (
+            (self.eta, self.eta_invoicing, self.eta_invoicing, self.eta),
+            (self.theta, self.theta_invoicing, self.theta, self.theta_invoicing),
+        ):
+            with self.subTest(customer=customer.name):
+                move = self.invoice(customer)
+                wizard = self.wizard(move)
+                self.assertEqual(wizard.sending_methods, ["email"])
+                self.assertEqual(wizard.mail_partner_ids, emailed)
+                alert = wizard.alerts["facto_demat_recipients_left_out"]
+                self.assertIn(passed_over.name, alert["message"])
+                self.assertIn("two @", alert["message"])
+                wizard.action_send_and_print()
+                self.assertTrue(self.emails(move, emailed))
+                self.assertFalse(self.emails(move, passed_over))
+                note = self.notes(move)
+                self.assertEqual(len(note), 1)
+                self.assertIn(passed_over.name, note.body)
+                self.assertFalse(self.held_back_notes(move))
+                self.assertTrue(contact)
+
+    def test_batch_and_cron_email_the_invoice_contact(self):
+        self.enterContext(self.enter_test_mode())
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        self.env["ir.config_parameter"].set_param("account.pdf_generation_batch", 0)
+        eta, theta, invalid = (
+            self.invoice(self.eta),
+            self.invoice(self.theta),
+            self.invoice(self.invalid),
+        )
+        wizard = self.wizard(eta | theta | invalid)
+        self.assertEqual(
+            {method: data["count"] for method, data in wizard.summary_data.items()},
+            {"email": 2, "facto_demat_paper": 1},
+        )
+        action = wizard.action_send_and_print()
+        self.assertIn("1 document(s) may not be emailed", action["params"]["message"])
+        self.assertEqual(page_count(invalid._demat_print_pdf()), 1)
+        self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+        self.assertTrue(self.emails(eta, self.eta_invoicing))
+        self.assertFalse(self.emails(eta, self.eta))
+        self.assertTrue(self.emails(theta, self.theta))
+        self.assertFalse(self.emails(theta, self.theta_invoicing))
+        self.assertTrue(self.notes(eta) and self.notes(theta))
+        self.assertFalse(self.emails(invalid))
+        self.assertTrue(self.held_back_notes(invalid))
+        self.assertIn("two @", self.held_back_notes(invalid).body)
+
+    def test_a_recipient_added_by_hand_is_checked_too(self):
+        move = self.invoice(self.customer)
+        wizard = self.wizard(move)
+        wizard.mail_partner_ids |= self.invalid | self.refused
+        wizard.action_send_and_print()
+        self.assertTrue(self.emails(move, self.customer))
+        self.assertFalse(self.emails(move, self.invalid))
+        self.assertFalse(self.emails(move, self.refused))
+        note = self.notes(move)
+        self.assertIn("Mauvaise adresse (No valid email address", note.body)
+        self.assertIn("Refuse SARL (refused on", note.body)
+
+    def test_several_addresses_all_receive_the_invoice(self):
+        partner = self.Partner.create(
+            {
+                "name": "Iota",
+                "email": "compta@iota.example.com; Direction <dir@iota.example.com>",
+            }
+        )
+        move = self.invoice(partner)
+        self.wizard(move).action_send_and_print()
+        self.assertTrue(self.emails(move, partner))
+        mail = self.env["mail.mail"].create(
+            {
+                "body_html": "<p>Facture</p>",
+                "recipient_ids": partner.ids,
+                "model": "account.move",
+                "res_id": move.id,
+            }
+        )
+        self.assertEqual(
+            sorted(
+                address
+                for email in mail._prepare_outgoing_list()
+                for address in email["email_to"]
+            ),
+            ['"Iota" <compta@iota.example.com>', '"Iota" <dir@iota.example.com>'],
+        )
+
+    def test_a_partner_without_email_is_reached_through_its_invoice_contact(self):
+        kappa = self.Partner.create({"name": "Kappa SA", "is_company": True})
+        contact = self.Partner.create(
+            {
+                "name": "Compta Kappa",
+                "type": "invoice",
+                "parent_id": kappa.id,
+                "email": "compta@kappa.example.com",
+            }
+        )
+        single, batched = self.invoice(kappa), self.invoice(kappa)
+        wizard = self.wizard(single)
+        self.assertEqual(wizard.sending_methods, ["email"])
+        self.assertFalse(wizard.alerts and "account_missing_email" in wizard.alerts)
+        wizard.action_send_and_print()
+        self.assertTrue(self.emails(single, contact))
+        batch = self.wizard(batched | self.invoice(self.customer))
+        self.assertFalse(batch.alerts and "account_missing_email" in batch.alerts)
+        batch.action_send_and_print()
+        self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+        self.assertTrue(self.emails(batched, contact))

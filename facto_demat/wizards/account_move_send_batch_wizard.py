@@ -1,8 +1,34 @@
-from odoo import models
+from odoo import api, models
 
 
 class AccountMoveSendBatchWizard(models.TransientModel):
     _inherit = "account.move.send.batch.wizard"
+
+    @api.depends("move_ids")
+    def _compute_summary_data(self):
+        # EXTENDS 'account': the documents that go on paper because of the
+        # consent rule are counted apart, with the reason.
+        result = super()._compute_summary_data()
+        for wizard in self:
+            on_paper = wizard.move_ids.filtered(wizard._demat_goes_on_paper)
+            if not on_paper:
+                continue
+            summary = dict(wizard.summary_data or {})
+            for method, moves in on_paper.grouped(
+                self._get_default_sending_method
+            ).items():
+                left = summary.get(method, {}).get("count", 0) - len(moves)
+                if left > 0:
+                    summary[method] = {**summary[method], "count": left}
+                else:
+                    summary.pop(method, None)
+            summary["facto_demat_paper"] = {
+                "count": len(on_paper),
+                "label": self.env._("on paper, not emailed"),
+                "extra": f"({on_paper._demat_block_summary()})",
+            }
+            wizard.summary_data = summary
+        return result
 
     def action_send_and_print(self, force_synchronous=False, allow_fallback_pdf=False):
         # EXTENDS 'account': documents that may not be emailed are printed
@@ -11,7 +37,8 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         to_print = self.move_ids.filtered(self._demat_goes_on_paper)
         if not to_print:
             return super().action_send_and_print(force_synchronous, allow_fallback_pdf)
-        self._raise_danger_alerts(self.alerts)
+        if self.alerts:  # a Json field: False when empty
+            self._raise_danger_alerts(self.alerts)
         others = self.move_ids - to_print
         if others:
             self.move_ids = others

@@ -70,6 +70,12 @@ class FactoDematLetterWizard(models.TransientModel):
         required=True,
         default=lambda self: self.env.company._demat_letter_texts()[1],
     )
+    body_no_email = fields.Html(
+        string="Letter text without an address",
+        default=lambda self: self.env.company._demat_letter_texts()[2],
+        help="For the customers without a valid email address, whose letter "
+        "is printed: it asks them for an address.",
+    )
 
     def _default_partner_ids(self):
         if self.env.context.get("active_model") != "res.partner":
@@ -208,6 +214,7 @@ class FactoDematLetterWizard(models.TransientModel):
         values.update(
             subject=self.subject,
             body=self.body,
+            body_no_email=self.body_no_email,
             line_ids=[
                 Command.create(
                     {

@@ -1,0 +1,156 @@
+"""Address fields as people type them.
+
+An email field of a real customer file holds one address or several,
+separated by commas, semicolons or new lines, each with or without a
+display name ("Jérôme Dûpont <jerome@delta.example>", "Dupont, Jean
+<jean@…>", "Société (siège) <siege@…>"), in any case, with blanks around.
+`parse_addresses` splits such a field the way Odoo's `email_split_tuples`
+does, but keeps the addresses it would silently drop or repair
+(`compta@@eta.example` is not `@eta.example`), then validates each bare
+address with email-validator (syntax only, no DNS) and normalises it as
+Odoo's `email_normalize` does.
+"""
+
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from odoo.tools import email_normalize
+
+SEPARATORS = ",;\n\r"
+MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+
+# Why an address is not valid (`Address.fault`); the model says each in the
+# user's language (res.partner._demat_email_fault_labels).
+NO_AT = "no_at"  # no @
+TWO_AT = "two_at"  # more than one @
+NO_LOCAL = "no_local"  # nothing before the @
+NO_DOMAIN = "no_domain"  # nothing after the @
+SPACE = "space"  # a blank inside the address
+DOT = "dot"  # a dot at the start or the end, or two dots in a row
+DOMAIN = "domain"  # a domain no mail server can have
+FORMAT = "format"  # any other character or form the standard forbids
+
+
+@dataclass(frozen=True)
+class Address:
+    """One address of a field: `text` as typed (without its separators),
+    `name` its display name, `email` the bare address normalised (lower
+    case but for a non-ASCII mailbox; domain as typed, IDNA-encoded on
+    sending), or '' when it is not valid, and then `fault` says why."""
+
+    text: str
+    name: str
+    email: str
+    fault: str = ""
+
+
+def parse_addresses(value):
+    """Every address of the field `value` (str or False), in order: a list
+    of `Address`, empty for an empty field."""
+    return [_parse_one(chunk) for chunk in _chunks(value or "")]
+
+
+def valid_emails(value):
+    """The normalised valid addresses of the field `value`, each once, in
+    order."""
+    emails = []
+    for address in parse_addresses(value):
+        if address.email and address.email not in emails:
+            emails.append(address.email)
+    return emails
+
+
+def _chunks(value):
+    """The field cut at its separators, except inside quotes, angle brackets
+    or parentheses; a piece without any @ followed by a bracketed address
+    is the start of its display name ("Dupont, Jean <jean@…>")."""
+    pieces, current, quoted, depth = [], [], False, 0
+    previous = ""
+    for char in value:
+        if char == '"' and previous != "\\":
+            quoted = not quoted
+        elif not quoted and char in "<(":
+            depth += 1
+        elif not quoted and char in ">)" and depth:
+            depth -= 1
+        if char in SEPARATORS and not quoted and not depth:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        previous = char
+    pieces.append("".join(current))
+    chunks = []
+    for piece in (piece.strip() for piece in pieces):
+        if not piece:
+            continue
+        if chunks and "@" not in chunks[-1] and "<" in piece:
+            chunks[-1] = f"{chunks[-1]}, {piece}"
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def _parse_one(text):
+    name, spec = _split_name(text)
+    fault = _fault(spec)
+    email = ""
+    if not fault:
+        try:
+            validated = validate_email(
+                spec,
+                check_deliverability=False,
+                allow_smtputf8=True,
+                globally_deliverable=False,
+            )
+        except EmailNotValidError as error:
+            fault = _fault_of(str(error))
+        else:
+            email = email_normalize(validated.normalized) or ""
+            fault = "" if email else FORMAT
+    return Address(text=text, name=name, email=email, fault=fault)
+
+
+def _split_name(text):
+    """(display name, bare address) of one address as typed."""
+    if text.endswith(">") and "<" in text:
+        name, _bracket, spec = text[:-1].rpartition("<")
+        return name.strip().strip('"').strip(), spec.strip()
+    spec = MAILTO.sub("", text)
+    words = spec.split()
+    with_at = [word for word in words if "@" in word]
+    if len(words) > 1 and len(with_at) == 1:  # 'Name name@example.com'
+        return " ".join(w for w in words if w != with_at[0]), with_at[0]
+    return "", spec
+
+
+def _fault(spec):
+    """The fault of a bare address that a glance tells, else ''."""
+    local, at, domain = spec.rpartition("@")
+    if not at:
+        return NO_AT
+    if "@" in local.strip('"'):
+        return TWO_AT
+    if any(char.isspace() for char in spec):
+        return SPACE
+    if not local:
+        return NO_LOCAL
+    if not domain:
+        return NO_DOMAIN
+    if local.startswith(".") or local.endswith(".") or ".." in spec:
+        return DOT
+    if domain.startswith(".") or domain.endswith("."):
+        return DOT
+    return ""
+
+
+def _fault_of(message):
+    """email-validator's reason, as one of our faults."""
+    message = message.lower()
+    if "period" in message or "dot" in message:
+        return DOT
+    if "after the @" in message or "domain" in message:
+        return DOMAIN
+    return FORMAT
