@@ -3,8 +3,10 @@ import io
 import pikepdf
 
 from odoo import api, fields, models
-from odoo.tools import format_datetime
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import find_in_path, format_datetime
 
+from ..tools import letter_engine
 from ..tools.pdf import merge_pdfs, save_pages
 
 # Letters rendered per wkhtmltopdf call (one input document per call here)
@@ -46,9 +48,14 @@ class FactoDematLetterRun(models.Model):
         [("code", "Customer code"), ("name", "Customer name")], readonly=True
     )
     subject = fields.Char(translate=True, readonly=True)
-    body = fields.Html(translate=True, readonly=True, sanitize=False)
+    # Sanitised strictly on every path that stores them: no script, event
+    # handler, iframe or form reaches a letter or the run's form.
+    body = fields.Html(translate=True, readonly=True, sanitize_overridable=False)
     body_no_email = fields.Html(
-        string="Text without an address", translate=True, readonly=True, sanitize=False
+        string="Text without an address",
+        translate=True,
+        readonly=True,
+        sanitize_overridable=False,
     )
     line_ids = fields.One2many("facto.demat.letter.run.line", "run_id", readonly=True)
     state = fields.Selection(
@@ -159,6 +166,10 @@ class FactoDematLetterRun(models.Model):
         }
 
     def action_retry_failed(self):
+        self._check_may_send_letters()
+        self.sudo()._retry_failed()
+
+    def _retry_failed(self):
         failed = self.line_ids.filtered(lambda line: line.state == "failed")
         failed._cancel_failed_mails()
         failed.write({"state": "pending", "failure_reason": False})
@@ -189,6 +200,12 @@ class FactoDematLetterRun(models.Model):
             [("state", "=", "pending")]
         )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _check_may_send_letters(self):
+        """Letters are sent by invoicing users, on runs of their companies."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only invoicing users may send letters."))
+        self.check_access("read")
 
     @api.model
     def _end_letters_without_email(self):
@@ -285,7 +302,8 @@ class FactoDematLetterRun(models.Model):
         return merge_pdfs([first, second]), first_letters + second_letters
 
     def _render_pdf(self, lines):
-        """One wkhtmltopdf call for all these letters.
+        """One wkhtmltopdf call for all these letters, locked down (see
+        `letter_engine`).
 
         The template is a whole document: Odoo's `_render_qweb_pdf` would wrap
         each article in its layout and re-read the PDF to split it per
@@ -293,7 +311,22 @@ class FactoDematLetterRun(models.Model):
         """
         report = self.env.ref("facto_demat.action_report_demat_letter")
         html = report._render_qweb_html(report.report_name, lines.ids)[0]
-        return report._run_wkhtmltopdf([html.decode()], report_ref=report.report_name)
+        deadline = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("facto_demat.letter_render_seconds", 600)
+        )
+        try:
+            return letter_engine.render_pdfs(
+                find_in_path("wkhtmltopdf"),
+                report._build_wkhtmltopdf_args(report.get_paperformat(), False),
+                [html.decode()],
+                deadline=float(deadline),
+            )[0]
+        except letter_engine.EngineError as error:
+            raise UserError(
+                self.env._("The letters could not be printed: %(error)s", error=error)
+            ) from error
 
     def _assemble_pdf(self):
         parts = self.chunk_attachment_ids.sorted("name")

@@ -7,5 +7,6 @@ from . import test_letter
 from . import test_mail_delivery
 from . import test_mail_transport
 from . import test_response
+from . import test_security
 from . import test_send
 from . import test_tour

@@ -39,6 +39,10 @@ class DematCase(AccountTestInvoicingCommon):
         self.env.flush_all()
         self.cr.flush()
 
+    def run_letter_cron(self):
+        """What the scheduler does: process the letter runs, as its user."""
+        self.env.ref("facto_demat.ir_cron_demat_letter_run").method_direct_trigger()
+
     def events_of(self, partner):
         return self.Event.search([("partner_id", "=", partner.id)], order="sequence")
 

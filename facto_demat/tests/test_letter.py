@@ -315,7 +315,7 @@ class TestLetterOutput(LetterCase):
         self.assertFalse(self.events_of(self.c1))
         self.assertEqual(run.state, "failed")
         run.action_retry_failed()
-        run._process_batch(10)
+        self.run_letter_cron()
         self.assertEqual(line.state, "queued")
         # Odoo deleted the email to an invalid address; only the new one is left
         self.assertEqual(line.mail_ids.mapped("state"), ["outgoing"])
@@ -337,7 +337,7 @@ class TestLetterOutput(LetterCase):
         )
         run.action_retry_failed()
         self.assertEqual(failed_mail.state, "cancel", "never sent twice")
-        run._process_batch(10)
+        self.run_letter_cron()
         self.assertEqual(
             len(line.mail_ids.filtered(lambda m: m.state == "outgoing")), 1
         )
@@ -377,7 +377,7 @@ class TestLetterSafety(LetterCase):
         self.assertEqual(set(run.line_ids.mapped("state")), {"pending"})
         run._process_batch(2)
         self.assertEqual(run.line_ids.mapped("state").count("done"), 2)
-        self.env["facto.demat.letter.run"]._cron_process()
+        self.run_letter_cron()
         self.assertEqual(set(run.line_ids.mapped("state")), {"done"})
         printed = self.Event.search(
             [

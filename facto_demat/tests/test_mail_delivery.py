@@ -333,7 +333,7 @@ class TestMailDelivery(TransportCase):
                 # The refused letter goes again once its address is fixed.
                 self.smtp.refuse.clear()
                 run.action_retry_failed()
-                run._cron_process()
+                self.run_letter_cron()
                 self.assertEqual(lines[refused].state, "queued")
                 self.run_cron(lines[refused].mail_ids, transport)
                 self.assertEqual(lines[refused].state, "done")
@@ -362,7 +362,7 @@ class TestMailDelivery(TransportCase):
             SQL("DELETE FROM mail_mail WHERE demat_letter_line_id = %s", wiped.id)
         )
         self.env.invalidate_all()
-        run._cron_process()
+        self.run_letter_cron()
         self.assertEqual(run.line_ids.mapped("state"), ["failed"] * 3)
         self.assertIn("deleted", deleted.failure_reason)
         self.assertIn("cancelled", cancelled.failure_reason)
