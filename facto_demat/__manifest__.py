@@ -24,6 +24,7 @@
         "views/res_config_settings_views.xml",
         "wizards/facto_demat_letter_wizard_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": ["facto_demat/static/tests/tours/**/*"],
     },

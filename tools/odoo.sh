@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # odoo-bin from $ODOO_SRC, run by the project's .venv, with this repository
-# on the addons path: `tools/odoo.sh [shell] [odoo-bin options]`.
+# on the addons path and var/odoo.conf (made on first use, with a new
+# evidence key in var/evidence.key): `tools/odoo.sh [shell] [odoo-bin options]`.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ODOO_SRC=${ODOO_SRC:-/opt/odoo18}
+CONF=$ROOT/var/odoo.conf
+if [ ! -f "$CONF" ]; then
+    mkdir -p "$ROOT/var"
+    (umask 077 && python3 -c "import secrets; print(secrets.token_hex(32))" \
+        > "$ROOT/var/evidence.key")
+    printf '[options]\nfacto_demat_evidence_key_file = %s\n' \
+        "$ROOT/var/evidence.key" > "$CONF"
+fi
 COMMAND=()
 if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
     COMMAND=("$1")
     shift
 fi
-exec "$ROOT/.venv/bin/python" "$ODOO_SRC/odoo-bin" "${COMMAND[@]}" \
+exec "$ROOT/.venv/bin/python" "$ODOO_SRC/odoo-bin" "${COMMAND[@]}" -c "$CONF" \
     --addons-path="$ODOO_SRC/odoo/addons,$ROOT" --data-dir="$ROOT/var/data" "$@"

@@ -10,7 +10,7 @@ dropdb --if-exists "$DB"
     --stop-after-init --no-http --log-level=warn
 cd "$ROOT"
 PYTHONPATH=$ODOO_SRC exec "$ROOT/.venv/bin/pytest" \
-    --odoo-database="$DB" --odoo-addons-path="$ODOO_SRC/odoo/addons,$ROOT" \
+    --odoo-database="$DB" --odoo-config="$ROOT/var/odoo.conf" --odoo-addons-path="$ODOO_SRC/odoo/addons,$ROOT" \
     --odoo-http --odoo-extra="http-port=${TEST_HTTP_PORT:-8169}" \
     -p no:cacheprovider facto_demat/tests facto_demat_sale/tests \
     facto_demat_stock/tests "$@"

@@ -3,6 +3,7 @@ from . import account_move
 from . import account_move_send
 from . import facto_demat_document_type
 from . import facto_demat_event
+from . import facto_demat_anchor
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
 from . import facto_demat_response_attempt

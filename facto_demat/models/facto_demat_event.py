@@ -1,9 +1,12 @@
 import hashlib
+import hmac
 import json
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
+
+from ..tools.evidence_key import evidence_key
 
 EVENT_TYPES = [
     ("letter_printed", "Letter printed"),
@@ -21,24 +24,58 @@ CHANNELS = [
     ("manual", "Manual"),
     ("customer", "Customer response"),
 ]
-# Fields sealed by the hash, in this order; a new field is appended, never
-# inserted, so that older rows keep verifying.
-SEALED_FIELDS = [
-    "company_id",
-    "sequence",
-    "previous_hash",
-    "date",
-    "partner_id",
-    "event_type",
-    "channel",
-    "user_id",
-    "email",
-    "attachment_id",
-    "mail_message_id",
-    "ip_address",
-    "user_agent",
-    "note",
-]
+# What each version of the seal covers, in this order. Version 1 (the
+# first rows) sealed the live links to the customer and the user, which a
+# contact merge or a user deletion changes; version 2 seals a snapshot of
+# who and what instead, keyed when the evidence key is set.
+SEALED_FIELDS = {
+    1: [
+        "company_id",
+        "sequence",
+        "previous_hash",
+        "date",
+        "partner_id",
+        "event_type",
+        "channel",
+        "user_id",
+        "email",
+        "attachment_id",
+        "mail_message_id",
+        "ip_address",
+        "user_agent",
+        "note",
+    ],
+    2: [
+        "company_id",
+        "sequence",
+        "previous_hash",
+        "date",
+        "sealed_partner_id",
+        "sealed_partner_name",
+        "sealed_partner_code",
+        "event_type",
+        "channel",
+        "sealed_user_id",
+        "sealed_user_login",
+        "email",
+        "attachment_id",
+        "mail_message_id",
+        "ip_address",
+        "user_agent",
+        "note",
+        "keyed",
+    ],
+}
+SEAL_VERSION = 2
+
+
+def seal(payload, key):
+    """The seal of `payload` (a dict of JSON values): HMAC-SHA256 with
+    `key` (bytes), or plain SHA-256 without one; hexadecimal."""
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    if key:
+        return hmac.new(key, encoded, hashlib.sha256).hexdigest()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 class FactoDematEvent(models.Model):
@@ -87,6 +124,20 @@ class FactoDematEvent(models.Model):
     note = fields.Text(readonly=True)
     previous_hash = fields.Char(readonly=True, copy=False)
     hash = fields.Char(readonly=True, copy=False)
+    seal_version = fields.Integer(readonly=True, default=SEAL_VERSION)
+    keyed = fields.Boolean(
+        string="Keyed seal",
+        readonly=True,
+        help="Sealed with the evidence key kept outside the database: nobody "
+        "without the key can recompute the chain.",
+    )
+    # Who and what, as they were: sealed, unlike the live links above, which
+    # a contact merge or a user deletion may change.
+    sealed_partner_id = fields.Integer(string="Customer ID (sealed)", readonly=True)
+    sealed_partner_name = fields.Char(string="Customer (sealed)", readonly=True)
+    sealed_partner_code = fields.Char(string="Customer code (sealed)", readonly=True)
+    sealed_user_id = fields.Integer(string="User ID (sealed)", readonly=True)
+    sealed_user_login = fields.Char(string="User (sealed)", readonly=True)
 
     _sql_constraints = [
         (
@@ -99,10 +150,14 @@ class FactoDematEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         now = fields.Datetime.now()
+        key = evidence_key()
         vals_by_company = {}
         for vals in vals_list:
             vals.update(date=now, user_id=vals.get("user_id", self.env.uid))
             vals.setdefault("company_id", self.env.company.id)
+            vals.update(
+                self._snapshot(vals), seal_version=SEAL_VERSION, keyed=bool(key)
+            )
             vals_by_company.setdefault(vals["company_id"], []).append(vals)
         heads = {}
         for company_id, company_vals in vals_by_company.items():
@@ -110,7 +165,7 @@ class FactoDematEvent(models.Model):
             for vals in company_vals:
                 sequence += 1
                 vals.update(sequence=sequence, previous_hash=previous_hash)
-                vals["hash"] = previous_hash = self.new(vals)._digest()
+                vals["hash"] = previous_hash = self.new(vals)._digest(key)
             heads[company_id] = sequence
         events = super().create(vals_list)
         for company_id, sequence in heads.items():
@@ -136,27 +191,29 @@ class FactoDematEvent(models.Model):
     def _unlink_never(self):
         raise UserError(self.env._("Evidence events cannot be deleted."))
 
-    @api.model
     def action_verify_integrity(self):
-        """Verify the chains of the user's companies and say how it went."""
+        """Verify the chains of the user's companies against their anchors
+        and say how it went. A list header button: the selected events, if
+        any, do not matter."""
         self.check_access("read")
         messages = []
         broken = False
         for company in self.env.companies:
-            event_count = self.search_count([("company_id", "=", company.id)])
             failure = self._find_chain_break(company)
             broken = broken or bool(failure)
             messages.append(
                 self.env._(
-                    "%(company)s: %(failure)s",
-                    company=company.name,
-                    failure=failure,
+                    "%(company)s: %(failure)s", company=company.name, failure=failure
                 )
                 if failure
-                else self.env._(
-                    "%(company)s: %(count)s events verified, the chain is intact.",
-                    company=company.name,
-                    count=event_count,
+                else self._intact_sentence(company)
+            )
+        if not evidence_key():
+            messages.append(
+                self.env._(
+                    "Without an evidence key, someone with access to the database "
+                    "could rewrite the whole chain: see the Dematerialisation "
+                    "settings."
                 )
             )
         return {
@@ -166,15 +223,29 @@ class FactoDematEvent(models.Model):
                 "title": self.env._("Evidence trail integrity"),
                 "message": "\n".join(messages),
                 "type": "danger" if broken else "success",
-                "sticky": broken,
+                "sticky": True,
             },
         }
 
-    def _digest(self):
-        """SHA-256 of the sealed fields, as stored (works on new records too)."""
+    def _snapshot(self, vals):
+        """The sealed who and what of an event about to be created."""
+        partner = self.env["res.partner"].browse(vals["partner_id"]).sudo()
+        user = self.env["res.users"].browse(vals.get("user_id")).sudo()
+        return {
+            "sealed_partner_id": partner.id,
+            "sealed_partner_name": partner.name or "",
+            "sealed_partner_code": partner.ref or "",
+            "sealed_user_id": user.id or 0,
+            "sealed_user_login": user.login or "",
+        }
+
+    def _digest(self, key):
+        """The seal of this event (works on new records too): see `seal`;
+        version 1 rows keep their unkeyed SHA-256."""
         self.ensure_one()
+        version = self.seal_version or 1
         payload = {}
-        for name in SEALED_FIELDS:
+        for name in SEALED_FIELDS[version]:
             value = self[name]
             if isinstance(value, models.BaseModel):
                 value = value.id or None
@@ -182,8 +253,33 @@ class FactoDematEvent(models.Model):
                 value = fields.Datetime.to_string(value)
             payload[name] = value or None
         payload["attachment_checksum"] = self.attachment_id.checksum or None
-        encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        return seal(payload, key if version > 1 and self.keyed else None)
+
+    def _intact_sentence(self, company):
+        head = company.sudo().demat_last_event_id
+        anchor = self.env["facto.demat.anchor"]._last_anchor(company)
+        sentence = self.env._(
+            "%(company)s: %(count)s events verified, the chain is intact (last "
+            "event no. %(sequence)s, seal %(hash)s).",
+            company=company.name,
+            count=head.sequence or 0,
+            sequence=head.sequence or 0,
+            hash=(head.hash or "")[:16],
+        )
+        if anchor:
+            sentence += " " + self.env._(
+                "It matches its last anchor, of %(date)s.",
+                date=format_datetime(self.env, anchor.date),
+            )
+        unkeyed = self.sudo().search_count(
+            [("company_id", "=", company.id), ("keyed", "=", False)]
+        )
+        if unkeyed and evidence_key():
+            sentence += " " + self.env._(
+                "%(count)s events were sealed before the evidence key was set.",
+                count=unkeyed,
+            )
+        return sentence
 
     def _lock_chain_head(self, company_id):
         """Lock the company's chain head and return its (sequence, hash).
@@ -211,28 +307,51 @@ class FactoDematEvent(models.Model):
 
     @api.model
     def _find_chain_break(self, company):
-        """Describe the first broken link of the company's chain, or ''."""
+        """Describe the first broken link of the company's chain, or '':
+        an altered event, events missing in the middle, events missing at
+        the end or a chain emptied since its last anchor."""
+        key = evidence_key()
         previous_hash = ""
         expected_sequence = 1
+        keyed_since = None
         events = self.sudo().search([("company_id", "=", company.id)], order="sequence")
         for event in events:
+            if event.keyed and keyed_since is None:
+                keyed_since = event.sequence
+            if key and keyed_since and not event.keyed:
+                # Once keyed, a chain stays keyed: a later row sealed without
+                # the key is one someone re-sealed without it.
+                return self.env._(
+                    "event no. %(sequence)s is sealed without the evidence key, "
+                    "after events sealed with it: it was altered.",
+                    sequence=event.sequence,
+                )
             if event.sequence != expected_sequence:
                 return self.env._(
                     "event no. %(expected)s is missing (found no. %(found)s).",
                     expected=expected_sequence,
                     found=event.sequence,
                 )
-            if event.previous_hash != previous_hash or event.hash != event._digest():
+            if event.keyed and not key:
+                return self.env._(
+                    "event no. %(sequence)s is sealed with the evidence key, "
+                    "which this server does not have: set it to verify.",
+                    sequence=event.sequence,
+                )
+            if event.previous_hash != previous_hash or event.hash != event._digest(key):
                 return self.env._(
                     "event no. %(sequence)s (%(event)s of %(date)s, %(customer)s) "
                     "was altered.",
                     sequence=event.sequence,
                     event=event.display_name,
-                    date=event.date,
-                    customer=event.partner_id.display_name,
+                    date=format_datetime(self.env, event.date),
+                    customer=event.sealed_partner_name or event.partner_id.display_name,
                 )
             previous_hash = event.hash
             expected_sequence += 1
+        failure = self.env["facto.demat.anchor"]._find_anchor_break(company, events)
+        if failure:
+            return failure
         if events[-1:] != company.sudo().demat_last_event_id:
             return self.env._("the last events of the chain are missing.")
         return ""

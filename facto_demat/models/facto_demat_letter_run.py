@@ -252,7 +252,10 @@ class FactoDematLetterRun(models.Model):
             to_email._queue_emails(pages)
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         if not Line.search_count(pending, limit=1):
-            self._assemble_pdf()
+            anchor = self.env["facto.demat.anchor"]._anchor(
+                self.company_id, "letter_run", run=self
+            )
+            self._assemble_pdf(anchor)
         return len(lines)
 
     def _render_letters(self, lines, keep_parts):
@@ -328,13 +331,15 @@ class FactoDematLetterRun(models.Model):
                 self.env._("The letters could not be printed: %(error)s", error=error)
             ) from error
 
-    def _assemble_pdf(self):
+    def _assemble_pdf(self, anchor):
+        """The run's PDF, with the evidence trail's `anchor` in its
+        properties (see `facto.demat.anchor`)."""
         parts = self.chunk_attachment_ids.sorted("name")
         if not parts:
             return
         self.pdf_attachment_id = self._attachment(
             self.env._("Dematerialisation letters %(run)s.pdf", run=self.id),
-            merge_pdfs(part.raw for part in parts),
+            merge_pdfs((part.raw for part in parts), keywords=anchor._text()),
         )
         self.chunk_attachment_ids = False
         parts.unlink()

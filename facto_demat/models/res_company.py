@@ -60,6 +60,13 @@ class ResCompany(models.Model):
         default=90,
         help="How long the link in a letter lets the customer answer it.",
     )
+    demat_anchor_email = fields.Char(
+        string="Send evidence anchors to",
+        help="Every day and at each letter run, the head of the evidence "
+        "trail (its number of events and last seal) is emailed to this "
+        "address, for example the accountant's, so that a copy lives outside "
+        "Odoo's database.",
+    )
     demat_last_event_id = fields.Many2one(
         "facto.demat.event",
         string="Last evidence event",

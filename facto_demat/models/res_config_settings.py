@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools.evidence_key import HOW_TO, EvidenceKeyError, evidence_key
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -28,3 +30,22 @@ class ResConfigSettings(models.TransientModel):
     demat_link_validity_days = fields.Integer(
         related="company_id.demat_link_validity_days", readonly=False
     )
+    demat_anchor_email = fields.Char(
+        related="company_id.demat_anchor_email", readonly=False
+    )
+    demat_evidence_keyed = fields.Boolean(
+        string="Evidence key set", compute="_compute_demat_evidence_keyed"
+    )
+    demat_evidence_key_how_to = fields.Char(
+        string="How to set the evidence key",
+        compute="_compute_demat_evidence_keyed",
+    )
+
+    def _compute_demat_evidence_keyed(self):
+        try:
+            keyed = bool(evidence_key())
+        except EvidenceKeyError:
+            keyed = False
+        for settings in self:
+            settings.demat_evidence_keyed = keyed
+            settings.demat_evidence_key_how_to = HOW_TO

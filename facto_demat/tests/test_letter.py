@@ -202,6 +202,14 @@ class TestLetterOutput(LetterCase):
         )
         self.assertEqual((kind, page_count(pdf)), ("pdf", 1))
 
+    def test_the_run_pdf_carries_the_trail_anchor(self):
+        run = self.start(partner_code_to="C0002")
+        anchor = self.env["facto.demat.anchor"].search([("run_id", "=", run.id)])
+        self.assertEqual(anchor.origin, "letter_run")
+        self.assertEqual(anchor.sequence, self.env.company.demat_last_event_id.sequence)
+        with pikepdf.open(io.BytesIO(run.pdf_attachment_id.raw)) as pdf:
+            self.assertEqual(str(pdf.docinfo["/Keywords"]), anchor._text())
+
     def test_a_long_letter_keeps_all_its_pages(self):
         body = "<p>%1</p>" + "<p>Une ligne de la lettre.</p>" * 150
         run = self.start(
