@@ -63,14 +63,7 @@ class AccountMoveSend(models.AbstractModel):
                         recipients=", ".join(
                             moves._demat_default_recipients().mapped("display_name")
                         ),
-                        left_out="; ".join(
-                            self.env._(
-                                "%(name)s (%(reason)s)",
-                                name=partner.display_name,
-                                reason=reason,
-                            )
-                            for partner, reason in left_out.items()
-                        ),
+                        left_out=moves._demat_name_left_out(left_out),
                     ),
                 }
         return alerts

@@ -220,15 +220,17 @@ class FactoDematDocumentMixin(models.AbstractModel):
         self._demat_post_note(
             self.env._(
                 "Not emailed to %(recipients)s.",
-                recipients="; ".join(
-                    self.env._(
-                        "%(name)s (%(reason)s)",
-                        name=partner.display_name,
-                        reason=reason,
-                    )
-                    for partner, reason in left_out.items()
-                ),
+                recipients=self._demat_name_left_out(left_out),
             )
+        )
+
+    def _demat_name_left_out(self, left_out):
+        """'Name (reason); …' of the recipients left out ({partner: reason})."""
+        return "; ".join(
+            self.env._(
+                "%(name)s (%(reason)s)", name=partner.display_name, reason=reason
+            )
+            for partner, reason in left_out.items()
         )
 
     def _demat_post_note(self, text):

@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import formataddr
+from odoo.tools import format_date, formataddr
 
 from ..tools import email_address
 
@@ -352,6 +352,16 @@ class ResPartner(models.Model):
         a letter whose link was checked.
         """
         self.ensure_one()
+        unchanged = {
+            "refuse": self.demat_refused,
+            "accept": self.demat_accepted and not self.demat_refused,
+            "address": bool(email) and email == self.demat_requested_email,
+        }[answer]
+        if unchanged:  # the same answer again: nothing to record or send
+            return self.env._(
+                "Your answer was already recorded. %(answer)s",
+                answer=self._demat_recorded_answer(),
+            )
         origin = {"channel": "customer", **origin}
         customer = self.with_context(demat_event=origin)
         if answer == "refuse":
@@ -361,12 +371,11 @@ class ResPartner(models.Model):
             customer.write({"demat_refused": False, "demat_accepted": True})
             text = self.env._("You accepted documents by email.")
         else:
-            if email != self.demat_requested_email:
-                self.demat_requested_email = email
-                self.env["facto.demat.event"].create(
-                    self._prepare_demat_event("address_requested", note=email, **origin)
-                )
-                self._demat_ask_to_confirm_address(email)
+            self.demat_requested_email = email
+            self.env["facto.demat.event"].create(
+                self._prepare_demat_event("address_requested", note=email, **origin)
+            )
+            self._demat_ask_to_confirm_address(email)
             text = self.env._(
                 "You asked for documents to go to %(email)s: we will confirm it "
                 "shortly.",
@@ -386,6 +395,41 @@ class ResPartner(models.Model):
             self._demat_send_answer_confirmation(text)
         return text
 
+    def _demat_recorded_answer(self):
+        """What this customer answered last, with its date, as the answer
+        page says it; '' when nothing was answered."""
+        self.ensure_one()
+        customer = self.sudo()
+        if customer.demat_refused:
+            return self.env._(
+                "You refused documents by email on %(date)s.",
+                date=format_date(self.env, customer.demat_refused_date),
+            )
+        if customer.demat_requested_email:
+            request = (
+                self.env["facto.demat.event"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "=", customer.id),
+                        ("event_type", "=", "address_requested"),
+                    ],
+                    order="sequence desc",
+                    limit=1,
+                )
+            )
+            return self.env._(
+                "On %(date)s, you asked for documents to go to %(email)s.",
+                date=format_date(self.env, request.date),
+                email=customer.demat_requested_email,
+            )
+        if customer.demat_accepted:
+            return self.env._(
+                "You accepted documents by email on %(date)s.",
+                date=format_date(self.env, customer.demat_accepted_date),
+            )
+        return ""
+
     def _demat_ask_to_confirm_address(self, email):
         responsible = self.user_id or self.env.ref("base.user_admin", False)
         self.activity_schedule(
@@ -399,7 +443,12 @@ class ResPartner(models.Model):
         )
 
     def _demat_send_answer_confirmation(self, text):
+        """Email the customer what was recorded, now (the mail queue is
+        woken), to its document addresses."""
         company = self.env.company
+        emails = email_address.valid_emails(self.demat_email or self.email)
+        if not emails:
+            return
         self.env["mail.mail"].create(
             {
                 "subject": self.env._(
@@ -409,10 +458,11 @@ class ResPartner(models.Model):
                 "body_html": Markup("<p>%s</p><p>%s</p>") % (text, company.name),
                 "email_from": company.email_formatted,
                 "reply_to": company._demat_reply_to(),
-                "email_to": formataddr((self.name, self.demat_email or self.email)),
+                "email_to": ", ".join(formataddr((self.name, e)) for e in emails),
                 "auto_delete": True,
             }
         )
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     def action_demat_apply_requested_email(self):
         """Make the address the customer asked for the invoice contact's."""

@@ -1,3 +1,4 @@
+from contextlib import suppress
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -123,13 +124,10 @@ class TestEvidenceSeal(HttpCase):
         }
         for name, (query, args, said) in cases.items():
             with self.subTest(tampering=name):
-                try:
-                    with self.env.cr.savepoint():
-                        self.execute(query, *args)
-                        failure = self.verify()
-                        raise Undo()
-                except Undo:
-                    pass
+                with suppress(Undo), self.env.cr.savepoint():
+                    self.execute(query, *args)
+                    failure = self.verify()
+                    raise Undo()
                 self.assertIn(said, failure)
             self.env.invalidate_all()
         self.assertEqual(self.verify(), "")

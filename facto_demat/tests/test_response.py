@@ -12,10 +12,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 INVALID = "This link is no longer valid"
 
 
-@tagged("post_install", "-at_install")
-class TestAnswerPage(AccountTestInvoicingHttpCommon):
-    """Customers answer the letter from its link: refuse, accept, or give
-    another address; the link works for them alone, and not forever."""
+class AnswerCase(AccountTestInvoicingHttpCommon):
+    """Two customers, and a letter's link to answer."""
 
     @classmethod
     def setUpClass(cls):
@@ -72,6 +70,17 @@ class TestAnswerPage(AccountTestInvoicingHttpCommon):
             [("partner_id", "=", partner.id)], order="sequence"
         )
 
+    def confirmations(self):
+        return self.env["mail.mail"].search(
+            [("subject", "like", "your answer about documents by email")]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestAnswerPage(AnswerCase):
+    """Customers answer the letter from its link: refuse, accept, or give
+    another address; the link works for them alone, and not forever."""
+
     def test_page_shows_this_customer_only(self):
         path = self.send_letter(self.customer)
         page = self.url_open(path)
@@ -105,18 +114,14 @@ class TestAnswerPage(AccountTestInvoicingHttpCommon):
             "said in the chatter",
         )
         self.assertFalse(self.confirmations(), "no confirmation unless asked")
-        self.answer(path, "refuse", confirm="1")
+        again = self.answer(path, "refuse", confirm="1")
+        self.assertIn("already recorded", again.text)
         self.assertEqual(
             self.events(self.customer).mapped("event_type").count("refusal_recorded"),
             1,
             "answering twice changes nothing",
         )
-        self.assertEqual(len(self.confirmations()), 1)
-
-    def confirmations(self):
-        return self.env["mail.mail"].search(
-            [("subject", "like", "your answer about documents by email")]
-        )
+        self.assertFalse(self.confirmations(), "and sends nothing")
 
     def test_acceptance_after_a_refusal(self):
         path = self.send_letter(self.customer)
@@ -188,7 +193,7 @@ class TestAnswerPage(AccountTestInvoicingHttpCommon):
         self.assertIn(INVALID, self.url_open(first).text, "replaced by a newer letter")
         self.assertEqual(self.url_open(second).status_code, 200)
         self.assertEqual(self.url_open(other).status_code, 200)
-        self.env["facto.demat.letter.run.line"].search(
+        self.env["facto.demat.letter.run.line"].sudo().search(
             [("partner_id", "=", self.other.id)]
         ).response_expires_at = fields.Datetime.now() - timedelta(seconds=1)
         self.assertIn(INVALID, self.url_open(other).text, "expired")
@@ -259,3 +264,98 @@ class TestAnswerPage(AccountTestInvoicingHttpCommon):
         path = self.send_letter(self.customer)
         self.start_tour(path, "facto_demat_answer_page")
         self.assertTrue(self.customer.demat_refused)
+
+
+@tagged("post_install", "-at_install")
+class TestAnswerPageHardened(AnswerCase):
+    """The answer page against visitors who are not customers."""
+
+    def test_the_page_is_never_framed_cached_or_referred(self):
+        path = self.send_letter(self.customer)
+        for response in (
+            self.url_open(path),
+            self.url_open("/demat/inconnu"),
+            self.answer(path, "accept"),
+        ):
+            with self.subTest(url=response.url):
+                self.assertEqual(response.headers["X-Frame-Options"], "DENY")
+                self.assertIn(
+                    "frame-ancestors 'none'",
+                    response.headers["Content-Security-Policy"],
+                )
+                self.assertEqual(response.headers["Cache-Control"], "no-store")
+                self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+
+    def test_a_reopened_link_shows_the_recorded_answer_and_may_change_it(self):
+        path = self.send_letter(self.customer)
+        self.answer(path, "refuse")
+        page = self.url_open(path)
+        self.assertIn("You refused documents by email on", page.text)
+        self.assertIn("You may change your answer below", page.text)
+        self.answer(path, "accept")
+        self.assertIn("You accepted documents by email on", self.url_open(path).text)
+
+    def test_the_same_answer_twice_records_and_sends_nothing(self):
+        path = self.send_letter(self.customer)
+        for _time in range(3):
+            self.answer(path, "address", email="compta@boulangerie.example")
+        self.assertEqual(
+            self.events(self.customer).mapped("event_type").count("address_requested"),
+            1,
+        )
+        self.assertEqual(len(self.confirmations()), 1)
+        self.assertEqual(
+            len(
+                self.customer.activity_ids.filtered(
+                    lambda a: "compta@boulangerie.example" in (a.note or "")
+                )
+            ),
+            1,
+        )
+
+    def test_the_confirmation_goes_out_at_once(self):
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        path = self.send_letter(self.customer)
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.answer(path, "accept")
+        self.assertTrue(self.confirmations())
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            len(triggers),
+        )
+
+    @mute_logger("odoo.http")
+    def test_inputs_are_bounded(self):
+        path = self.send_letter(self.customer)
+        page = self.url_open(path)
+        csrf = CSRF.search(page.text)[1]
+        huge = "a" * 300 + "@boulangerie.example"
+        response = self.url_open(
+            f"{path}/answer",
+            data={"csrf_token": csrf, "answer": "address", "email": huge},
+        )
+        self.assertIn("This address is not valid", response.text)
+        self.assertNotIn(huge, response.text)
+        self.assertFalse(self.customer.demat_requested_email)
+        response = self.url_open(
+            f"{path}/answer",
+            data={"csrf_token": csrf, "answer": "address", "email": "x" * 1_000_000},
+        )
+        self.assertEqual(response.status_code, 413)
+
+    @mute_logger("odoo.http")
+    def test_the_visitor_address_is_cut_and_the_limit_holds(self):
+        self.env["ir.config_parameter"].set_param(
+            "facto_demat.answer_visits_per_hour", 5
+        )
+        path = self.send_letter(self.customer)
+        self.answer(path, "refuse", **{})
+        event = self.events(self.customer)[-1]
+        self.assertLessEqual(len(event.ip_address), 45)
+        # without proxy mode, forwarded headers change nothing: same address
+        statuses = [
+            self.url_open(path, headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code
+            for n in range(8)
+        ]
+        self.assertIn(429, statuses)
+        self.assertEqual(statuses.count(200), 3)  # 2 visits made by answer()
