@@ -5,9 +5,6 @@ from odoo.tools import format_date
 
 from ..tools.email_address import valid_emails
 
-# A customer in one of these states gets its documents on paper.
-CONSENT_WITHHELD = ("refused", "not_accepted", "waiting")
-
 
 class FactoDematDocumentMixin(models.AbstractModel):
     """A document a customer may receive by email (invoice, quotation,
@@ -128,12 +125,12 @@ class FactoDematDocumentMixin(models.AbstractModel):
             who = partner.commercial_partner_id
             if not partner.partner_share:
                 kept |= partner
-            elif who == customer and customer.demat_status in CONSENT_WITHHELD:
-                left_out[partner] = self._demat_consent_reason(customer)
             elif who.demat_refused:
                 left_out[partner] = self._demat_consent_reason(who)
             elif not valid_emails(partner.email):
                 left_out[partner] = self._demat_address_reason(partner)
+            elif who == customer and customer._demat_consent_withheld():
+                left_out[partner] = self._demat_consent_reason(customer)
             else:
                 kept |= partner
         return kept, left_out
@@ -145,16 +142,23 @@ class FactoDematDocumentMixin(models.AbstractModel):
         return bool(self._demat_recipients(self._demat_default_recipients())[0])
 
     def _demat_email_blocked(self):
-        """Whether the rule stops an email that Odoo would send (Odoo itself
-        stops when its partner has no email at all)."""
+        """Whether the rule stops this document's email, unless only because
+        nobody has any email at all (Odoo's own alert says that)."""
         self.ensure_one()
-        return bool(self._demat_partner().email) and not self._demat_email_allowed()
+        if self._demat_email_allowed():
+            return False
+        partner = self._demat_partner()
+        return bool(
+            self._demat_customer()._demat_consent_withheld()
+            or partner.email
+            or partner._demat_invoice_address().email
+        )
 
     def _demat_block_reason(self):
         """Why this document may not be emailed, in a few words."""
         self.ensure_one()
         customer = self._demat_customer()
-        if customer.demat_status in CONSENT_WITHHELD:
+        if customer.demat_refused:
             return self._demat_consent_reason(customer)
         _kept, left_out = self._demat_recipients(self._demat_default_recipients())
         return "; ".join(
@@ -168,7 +172,7 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 date=format_date(self.env, customer.demat_refused_date),
             )
         return dict(customer._fields["demat_status"]._description_selection(self.env))[
-            customer.demat_status
+            customer._demat_consent_withheld()
         ]
 
     def _demat_address_reason(self, partner):

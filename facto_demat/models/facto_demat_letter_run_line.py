@@ -91,9 +91,17 @@ class FactoDematLetterRunLine(models.Model):
         self._attach_pages(pages)
         self._record_letters("letter_printed", "print")
 
-    def _mark_emailed(self, message):
-        self.write({"mail_message_id": message.id, "next_attempt_date": False})
-        self._record_letters("letter_emailed", "email")
+    def _mark_emailed(self, message, took=None, partly_refused=None):
+        """The letter's email left, to the addresses `took` (str, when the
+        server refused some for good: `partly_refused` says it)."""
+        self.write(
+            {
+                "mail_message_id": message.id,
+                "next_attempt_date": False,
+                "failure_reason": partly_refused or False,
+            }
+        )
+        self._record_letters("letter_emailed", "email", email=took)
 
     def _note_delivery_wait(self, reason, next_try):
         """Say why this letter's email waits in the queue, and until when."""
@@ -115,7 +123,7 @@ class FactoDematLetterRunLine(models.Model):
             {"state": "failed", "failure_reason": reason, "next_attempt_date": False}
         )
 
-    def _record_letters(self, event_type, channel):
+    def _record_letters(self, event_type, channel, email=None):
         """Flag the customers, append their evidence, close the lines.
 
         As superuser: the flags and the trail are written only by the add-on,
@@ -131,7 +139,7 @@ class FactoDematLetterRunLine(models.Model):
                         event_type,
                         channel,
                         user_id=line.run_id.user_id.id,
-                        email=line.email or False,
+                        email=email or line.email or False,
                         attachment_id=line.attachment_id.id,
                         mail_message_id=line.mail_message_id.id,
                     )

@@ -335,7 +335,10 @@ class IrMailServer(models.Model):
                 "The account of %(server)s may not send as the mailbox "
                 "%(mailbox)s (%(reason)s).",
                 server=server,
-                mailbox=self.send_as_mailbox or self.from_filter or "",
+                mailbox=self.send_as_mailbox
+                or ", ".join(verdict.recipients)
+                or self.from_filter
+                or "",
                 reason=verdict.reason,
             )
         return self.env._(

@@ -1,16 +1,23 @@
 import logging
+from contextlib import suppress
 from datetime import datetime, timedelta
 
+import idna
+
 from odoo import fields, models
-from odoo.tools import email_normalize, formataddr
-from odoo.tools.mail import email_split_and_format
+from odoo.tools import formataddr
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from ..tools import mail_transport
-from ..tools.email_address import parse_addresses
+from ..tools.email_address import parse_addresses, valid_emails
 
 _logger = logging.getLogger(__name__)
+
+# Per transaction (cursor cache): the session of the batch being sent, and
+# the email Odoo prepared last, the one in hand when a server defers it.
+SESSION = "facto_demat_mail_session"
+IN_HAND = "facto_demat_mail_in_hand"
 
 FIRST_WAIT = 60  # seconds before a deferred email is tried again, at first
 LONGEST_WAIT = 3600  # seconds between two tries, at most
@@ -69,6 +76,7 @@ class MailMail(models.Model):
         # the queue with the reason and its next try. When only that email
         # must wait, the batch goes on; when the whole server must (busy,
         # down, settings to fix, run time used), the others keep their place.
+        self.env.cr.cache[SESSION] = smtp_session
         batch = self
         while batch:
             try:
@@ -91,7 +99,12 @@ class MailMail(models.Model):
                     ) from None
                 if deferred.verdict.stops_batch:
                     if deferred.verdict.kind == mail_transport.BLOCKED:
-                        batch.write({"failure_reason": sentence})
+                        batch.write(
+                            {
+                                "failure_reason": sentence,
+                                "delivery_server_id": deferred.server_id,
+                            }
+                        )
                         batch.sudo().demat_letter_line_id.filtered(
                             lambda line: line.state == "queued"
                         )._note_delivery_wait(sentence, False)
@@ -109,6 +122,7 @@ class MailMail(models.Model):
         # addresses the add-on calls valid (Odoo would repair
         # `a@b@c.example` into `b@c.example`: a stranger's address).
         emails = super()._prepare_outgoing_list(*args, **kwargs)
+        self.env.cr.cache[IN_HAND] = self.id  # Odoo sends it next
         if not self._demat_checks_addresses():
             return emails
         for email in emails:
@@ -129,12 +143,15 @@ class MailMail(models.Model):
         # EXTENDS 'mail': a dematerialisation letter counts once its email
         # has left, as the email's final state says (whatever the caller
         # passes: some modules report a failure as no failure type).
+        session = self.env.cr.cache.get(SESSION)
         for mail in self:
             line = mail.sudo().demat_letter_line_id
             if line.state != "queued":
                 continue
             if mail.state == "sent":
-                line._mark_emailed(mail.mail_message_id)
+                line._mark_emailed(
+                    mail.mail_message_id, *mail._partial_delivery(session)
+                )
             elif mail.state in ("exception", "cancel"):
                 line._mark_failed(
                     mail.failure_reason
@@ -159,16 +176,29 @@ class MailMail(models.Model):
             self.env[self.model], self.pool["facto.demat.document.mixin"]
         )
 
+    def _partial_delivery(self, session):
+        """(addresses that took this sent email, sentence on those that
+        refused it for good), when its server refused some of them; else
+        (None, None)."""
+        verdict = getattr(session, "partly_refused", {}).get(self.message_id)
+        if not verdict:
+            return None, None
+        server = self.env["ir.mail_server"].sudo().browse(session.server_id)
+        took = session.delivered.get(self.message_id, set())
+        return ", ".join(sorted(took)), server._delivery_sentence(verdict)
+
     def _split_at(self, message_id):
-        """The email of this batch (in its order) that was being sent with
-        `message_id`, and the emails after it, not yet tried; emails already
-        sent and deleted (`auto_delete`) are simply no longer there."""
-        in_hand = self.search([("id", "in", self.ids), ("message_id", "=", message_id)])
-        if not in_hand:
+        """The email of this batch (in its order) that Odoo was sending when
+        its server deferred `message_id`, and the emails after it, not yet
+        tried; emails already sent and deleted (`auto_delete`) are simply no
+        longer there. Several emails may share a Message-Id (one message to
+        several recipients): the one in hand is the last Odoo prepared."""
+        in_hand_id = self.env.cr.cache.pop(IN_HAND, None)
+        if in_hand_id not in self.ids:
             _logger.warning("Deferred email %s is no longer in the queue", message_id)
-            return in_hand, self.browse()
-        position = self.ids.index(in_hand[-1].id)
-        return in_hand[-1], self.browse(self.ids[position + 1 :]).exists()
+            return self.browse(), self.browse()
+        position = self.ids.index(in_hand_id)
+        return self.browse(in_hand_id), self.browse(self.ids[position + 1 :]).exists()
 
     def _defer_delivery(self, deferred, session):
         """Put this email, which the server deferred (`deferred`, a
@@ -278,39 +308,43 @@ class MailMail(models.Model):
 
     def _requeue(self, delivered):
         """Put these emails, which Odoo marked failed before sending them,
-        back in the queue, without the recipients (`delivered` addresses)
-        the server already took."""
-        notifications = (
-            self.env["mail.notification"]
-            .sudo()
-            .search(
-                [
-                    ("mail_mail_id", "in", self.ids),
-                    ("notification_type", "=", "email"),
-                    ("notification_status", "=", "exception"),
-                ]
-            )
-        )
-        done = notifications.filtered(
-            lambda notification: (
-                email_normalize(notification.res_partner_id.email) in delivered
-            )
-        )
-        done.write({"notification_status": "sent"})
-        (notifications - done).write({"notification_status": "ready"})
-        notifications.write({"failure_type": False, "failure_reason": False})
+        back in the queue, without the recipients the server already took
+        (`delivered`, a set of addresses): a partner all of whose addresses
+        took it is not sent it again."""
+        delivered = {_ascii(address) for address in delivered}
         for mail in self:
+            done = mail.recipient_ids.filtered(
+                lambda partner: (
+                    (emails := valid_emails(partner.email))
+                    and {_ascii(email) for email in emails} <= delivered
+                )
+            )
+            notifications = (
+                self.env["mail.notification"]
+                .sudo()
+                .search(
+                    [
+                        ("mail_mail_id", "=", mail.id),
+                        ("notification_type", "=", "email"),
+                        ("notification_status", "=", "exception"),
+                    ]
+                )
+            )
+            sent = notifications.filtered(
+                lambda notification, done=done: notification.res_partner_id in done
+            )
+            sent.write({"notification_status": "sent"})
+            (notifications - sent).write({"notification_status": "ready"})
+            notifications.write({"failure_type": False, "failure_reason": False})
             mail.write(
                 {
                     "state": "outgoing",
                     "failure_type": False,
-                    "recipient_ids": [
-                        (3, partner.id) for partner in done.res_partner_id
-                    ],
+                    "recipient_ids": [(3, partner.id) for partner in done],
                     "email_to": ", ".join(
-                        address
-                        for address in email_split_and_format(mail.email_to or "")
-                        if email_normalize(address) not in delivered
+                        address.text
+                        for address in parse_addresses(mail.email_to)
+                        if not address.email or _ascii(address.email) not in delivered
                     ),
                 }
             )
@@ -318,3 +352,12 @@ class MailMail(models.Model):
 
 def _utc(epoch):
     return datetime.utcfromtimestamp(epoch)
+
+
+def _ascii(email):
+    """`email` as it goes on the wire (IDNA domain), lower case, to compare
+    what servers took with what partners hold."""
+    local, _at, domain = email.rpartition("@")
+    with suppress(idna.IDNAError):
+        domain = idna.encode(domain).decode()
+    return f"{local}@{domain}".lower()

@@ -159,23 +159,13 @@ class ResPartner(models.Model):
     @api.depends("demat_email", "demat_refused", "demat_accepted", "demat_letter_date")
     @api.depends_context("company")
     def _compute_demat_status(self):
-        company = self.env.company
-        deadline = company._demat_letter_deadline()
+        deadline = self.env.company._demat_letter_deadline()
         for partner in self:
-            if partner.demat_refused:
-                status = "refused"
-            elif not partner.demat_email:
-                status = "no_email"
-            elif partner.demat_accepted:
-                status = "allowed"
-            elif company.demat_consent_policy == "opt_in":
-                status = "not_accepted"
-            elif deadline and not (
-                partner.demat_letter_date and partner.demat_letter_date <= deadline
-            ):
-                status = "waiting"
+            withheld = partner._demat_consent_withheld(deadline)
+            if withheld == "refused" or (withheld and partner.demat_email):
+                status = withheld
             else:
-                status = "allowed"
+                status = "allowed" if partner.demat_email else "no_email"
             partner.demat_status = status
             partner.demat_allowed = status == "allowed"
 
@@ -500,6 +490,27 @@ class ResPartner(models.Model):
             "email": self.sudo().demat_email,
             **values,
         }
+
+    def _demat_consent_withheld(self, deadline=None):
+        """Why this customer may not be emailed documents whatever its
+        address ("refused", "not_accepted" under opt-in, "waiting" for the
+        notice period), or None. `deadline` is the company's
+        `_demat_letter_deadline()`, when the caller has it."""
+        self.ensure_one()
+        company = self.env.company
+        if deadline is None:
+            deadline = company._demat_letter_deadline()
+        if self.demat_refused:
+            return "refused"
+        if self.demat_accepted:
+            return None
+        if company.demat_consent_policy == "opt_in":
+            return "not_accepted"
+        if deadline and not (
+            self.demat_letter_date and self.demat_letter_date <= deadline
+        ):
+            return "waiting"
+        return None
 
     def _demat_invoice_address(self):
         """The contact Odoo addresses this partner's invoices to, by its own

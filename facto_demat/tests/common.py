@@ -199,6 +199,7 @@ class TransportCase(DematCase):
         self.smtp.refuse.clear()
         self.smtp.greylist.clear()
         self.smtp.sender_reply = None
+        self.smtp.max_size = None
 
     def fake(self, transport):
         return self.smtp if transport == "smtp" else self.microsoft

@@ -297,11 +297,13 @@ class FakeSmtp:
     drops the connection before answering). `refuse` maps an address to the
     reply its RCPT always gets ("550 5.1.1 User unknown"); `greylist` maps an
     address to how many of its RCPTs get "450 4.7.1 Greylisted" first;
-    `sender_reply`, when set, is the reply to every MAIL FROM."""
+    `sender_reply`, when set, is the reply to every MAIL FROM; a message
+    announced over `max_size` bytes gets 552 at MAIL FROM."""
 
     def __init__(self, port=None):
         self.answers = []
         self.sender_reply = None
+        self.max_size = None
         self.refuse = {}
         self.greylist = {}
         self.received = []
@@ -331,6 +333,11 @@ class FakeSmtp:
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.sender_reply:
             return self.sender_reply
+        size = next(
+            (int(o[5:]) for o in mail_options if o.upper().startswith("SIZE=")), 0
+        )
+        if self.max_size and size > self.max_size:
+            return "552 5.3.4 Message size exceeds fixed limit"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"

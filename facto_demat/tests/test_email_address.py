@@ -42,6 +42,12 @@ ADDRESS_FIELDS = [
     ("contact@société.example", ["contact@société.example"], []),
     ("élodie@client.example.com", ["élodie@client.example.com"], []),
     ("compta@intranet", ["compta@intranet"], []),
+    ("compta@192.168.0.1", [], ["compta@192.168.0.1: invalid domain"]),
+    (
+        "a@alpha.example.com b@beta.example.com",
+        ["a@alpha.example.com", "b@beta.example.com"],
+        [],
+    ),
     (
         "compta@alpha.example.com, compta@alpha.example.com",
         ["compta@alpha.example.com"],

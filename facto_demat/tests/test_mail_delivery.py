@@ -380,3 +380,96 @@ class TestMailDelivery(TransportCase):
                 "partner_code_to": code_to,
             }
         )
+
+    def test_emails_of_one_message_each_get_their_own_fate(self):
+        first = self.queue(["j1@client.example.com"], auto_delete=True)
+        second = self.env["mail.mail"].create(
+            {
+                "mail_message_id": first.mail_message_id.id,
+                "body_html": "<p>Votre facture</p>",
+                "email_to": "j2@client.example.com",
+                "auto_delete": True,
+            }
+        )
+        self.assertEqual(first.message_id, second.message_id)
+        self.smtp.refuse["j1@client.example.com"] = "550 5.1.1 User unknown"
+        self.smtp.greylist["j2@client.example.com"] = 1
+        mails = first | second
+        self.run_cron(mails, "smtp")
+        self.assertEqual(first.state, "exception")
+        self.assertEqual(second.state, "outgoing")
+        self.assertIn("Greylisted", second.failure_reason)
+        self.time_passes(mails)
+        self.run_cron(mails, "smtp")
+        self.assertFalse(second.exists(), "sent and deleted")
+        self.assertEqual(first.state, "exception", "never retried")
+        self.assertEqual(self.delivered_to("smtp"), ["j2@client.example.com"])
+
+    def test_a_relay_without_auth_or_starttls_blocks_on_its_settings(self):
+        for settings in (
+            {"smtp_user": "compta", "smtp_pass": "s3cret"},
+            {"smtp_encryption": "starttls"},
+        ):
+            with self.subTest(settings=settings):
+                server = self.servers["smtp"].copy(settings)
+                mails = self.queue(["a@client.example.com", "b@client.example.com"])
+                mails.mail_server_id = server
+                with real_sending(), mute_logger(ODOO_MAIL_LOG):
+                    self.env["mail.mail"].process_email_queue(ids=mails.ids)
+                self.assertEqual(mails.mapped("state"), ["outgoing", "outgoing"])
+                self.assertIn("refuses every email", mails[1].failure_reason)
+                self.assertNotIn("SMTPUTF8", mails[0].failure_reason)
+                self.assertIn("refuses every email", server.delivery_issue)
+                self.assertEqual(server.deferred_mail_count, 2)
+
+    def test_a_message_over_the_size_limit_fails_alone(self):
+        self.smtp.max_size = 20000
+        big = self.queue(["gros@client.example.com"])
+        big.body_html = "<p>" + "x" * 30000 + "</p>"
+        small = self.queue(["p1@client.example.com", "p2@client.example.com"])
+        self.run_cron(big | small, "smtp", times=2)
+        self.assertEqual(big.state, "exception")
+        self.assertIn("552", big.failure_reason)
+        self.assertEqual(small.mapped("state"), ["sent", "sent"])
+
+    def test_a_recipient_asked_to_wait_among_several_gets_it_later_alone(self):
+        self.smtp.greylist["grey@client.example.com"] = 1
+        mail = self.queue(["ok2@client.example.com, grey@client.example.com"])
+        self.run_cron(mail, "smtp")
+        self.assertEqual(mail.state, "outgoing")
+        self.assertEqual(mail.email_to, "grey@client.example.com")
+        self.time_passes(mail)
+        self.run_cron(mail, "smtp")
+        self.assertEqual(mail.state, "sent")
+        envelopes = sorted(r for *_rest, rcpts in self.smtp.received for r in rcpts)
+        self.assertEqual(
+            envelopes, ["grey@client.example.com", "ok2@client.example.com"], "once"
+        )
+
+    def test_a_partner_who_took_the_email_is_not_sent_it_again(self):
+        took, waits = self.Partner.create(
+            [
+                {"name": "P1", "email": "k1@client.example.com, k2@client.example.com"},
+                {"name": "P2", "email": "k3@client.example.com"},
+            ]
+        )
+        self.smtp.greylist["k3@client.example.com"] = 1
+        mail = self.env["mail.mail"].create(
+            {
+                "body_html": "<p>Avis</p>",
+                "email_from": self.microsoft.mailbox,
+                "recipient_ids": (took | waits).ids,
+            }
+        )
+        self.run_cron(mail, "smtp")
+        self.assertEqual(mail.recipient_ids, waits)
+        self.time_passes(mail)
+        self.run_cron(mail, "smtp")
+        self.assertEqual(
+            sorted(self.delivered_to("smtp")),
+            [
+                "k1@client.example.com",
+                "k2@client.example.com",
+                "k3@client.example.com",
+            ],
+        )

@@ -339,3 +339,53 @@ class TestSendToTheAddressOdooEmails(SendCase):
         batch.action_send_and_print()
         self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
         self.assertTrue(self.emails(batched, contact))
+
+    def test_consent_is_judged_whatever_the_company_address(self):
+        self.env.company.demat_consent_policy = "opt_in"
+        theta = self.Partner.create({"name": "Theta SA", "is_company": True})
+        jean = self.Partner.create(
+            {"name": "Jean", "parent_id": theta.id, "email": "jean@theta.example.com"}
+        )
+        move = self.invoice(jean)
+        wizard = self.wizard(move)
+        self.assertEqual(wizard.sending_methods, ["manual"])
+        self.assertIn(
+            "Not accepted yet",
+            wizard.alerts["facto_demat_email_not_allowed"]["message"],
+        )
+        self.env.company.demat_consent_policy = "opt_out"
+        self.env.company.demat_grace_days = 30
+        rho = self.Partner.create(
+            {"name": "Rho", "is_company": True, "email": "compta@@rho.example.com"}
+        )
+        contact = self.Partner.create(
+            {"name": "Compta Rho", "parent_id": rho.id, "email": "c@rho.example.com"}
+        )
+        move = self.invoice(contact)
+        self.env["account.move.send"]._generate_and_send_invoices(
+            move, sending_methods={"email"}
+        )
+        self.assertFalse(self.emails(move))
+        self.assertIn("Notice period not over", self.held_back_notes(move).body)
+
+    def test_a_refused_customer_without_email_is_told_everywhere(self):
+        kappa = self.Partner.create(
+            {"name": "Kappa SA", "is_company": True, "demat_refused": True}
+        )
+        self.Partner.create(
+            {
+                "name": "Factures Kappa",
+                "type": "invoice",
+                "parent_id": kappa.id,
+                "email": "factures@kappa.example.com",
+            }
+        )
+        move = self.invoice(kappa)
+        wizard = self.wizard(move)
+        self.assertEqual(wizard.sending_methods, ["manual"])
+        self.assertIn(
+            "refused on", wizard.alerts["facto_demat_email_not_allowed"]["message"]
+        )
+        wizard.action_send_and_print()
+        self.assertFalse(self.emails(move))
+        self.assertTrue(self.held_back_notes(move))

@@ -88,6 +88,8 @@ def _chunks(value):
             continue
         if chunks and "@" not in chunks[-1] and "<" in piece:
             chunks[-1] = f"{chunks[-1]}, {piece}"
+        elif "<" not in piece and sum("@" in word for word in piece.split()) > 1:
+            chunks += piece.split()  # a list separated by blanks
         else:
             chunks.append(piece)
     return chunks
@@ -143,6 +145,11 @@ def _fault(spec):
         return DOT
     if domain.startswith(".") or domain.endswith("."):
         return DOT
+    # A domain without a dot stays valid, as for Odoo (intranets).
+    if domain.replace(".", "").isdigit():  # an IP address, unbracketed
+        return DOMAIN
+    if len(local) > 64:
+        return FORMAT
     return ""
 
 

@@ -24,6 +24,7 @@ import logging
 import re
 import smtplib
 import socket
+import ssl
 import threading
 import time
 from contextlib import suppress
@@ -161,6 +162,8 @@ def classify(error):
     handles as usual."""
     if isinstance(error, smtplib.SMTPException):
         return _classify_smtp(error)
+    if isinstance(error, ssl.SSLError):  # a certificate, a TLS setting
+        return Verdict(BLOCKED, _words(error), blocked_by="settings")
     if isinstance(error, GraphError):
         return _classify_graph(error)
     if isinstance(error, ews_errors.EWSError):
@@ -174,17 +177,14 @@ def _classify_smtp(error):
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return Verdict(BLOCKED, _words(error), blocked_by="credentials")
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        # smtplib's own refusal of a non-ASCII address on a server without
-        # SMTPUTF8: no other server would be asked
-        return Verdict(REFUSED, "SMTPUTF8")
+        if "internationalized" in str(error):
+            # smtplib's own refusal of a non-ASCII address on a server
+            # without SMTPUTF8: this message only
+            return Verdict(REFUSED, "SMTPUTF8")
+        # AUTH or STARTTLS the server does not offer: the settings
+        return Verdict(BLOCKED, _words(error), blocked_by="settings")
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        replies = error.recipients  # {address: (code, message)}
-        temporary = any(400 <= code < 500 for code, _message in replies.values())
-        return Verdict(
-            LATER if temporary else REFUSED,
-            "; ".join(_reply(*reply) for reply in replies.values()),
-            recipients=tuple(replies),
-        )
+        return _classify_recipients(error.recipients)
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return Verdict(DOWN, _network_words(error))
     if isinstance(error, smtplib.SMTPResponseException):
@@ -193,11 +193,29 @@ def _classify_smtp(error):
             return Verdict(BUSY, reason)
         if isinstance(error, smtplib.SMTPDataError):  # this message's content
             return Verdict(REFUSED, reason)
-        blocked_by = (
-            "mailbox" if isinstance(error, smtplib.SMTPSenderRefused) else "settings"
-        )
-        return Verdict(BLOCKED, reason, blocked_by=blocked_by)
+        if isinstance(error, smtplib.SMTPSenderRefused):
+            if error.smtp_code == 552:  # at MAIL FROM: the announced size
+                return Verdict(REFUSED, reason)
+            return Verdict(
+                BLOCKED, reason, blocked_by="mailbox", recipients=(error.sender,)
+            )
+        return Verdict(BLOCKED, reason, blocked_by="settings")
     return Verdict(BLOCKED, _words(error), blocked_by="settings")  # TLS, AUTH...
+
+
+def _classify_recipients(replies):
+    """The verdict on RCPT replies ({address: (code, message)}) that refused
+    every recipient of a message."""
+    reason = "; ".join(_reply(*reply) for reply in replies.values())
+    codes = [code for code, _message in replies.values()]
+    if 421 in codes:  # the server is closing the connection
+        return Verdict(DOWN, reason)
+    temporary = tuple(
+        address for address, (code, _message) in replies.items() if code < 500
+    )
+    if temporary:
+        return Verdict(LATER, reason, recipients=temporary)
+    return Verdict(REFUSED, reason, recipients=tuple(replies))
 
 
 def _classify_ews(error):
@@ -325,6 +343,7 @@ class TransportSession:
         self.connections = 0  # opened, for the benchmark and the tests
         self.delivered = {}  # Message-Id: addresses the server took
         self.refused = set()  # Message-Ids the server refused for good
+        self.partly_refused = {}  # Message-Id: verdict on refused recipients
 
     def send_message(self, message, smtp_from, smtp_to_list):
         message_id = message["Message-Id"]
@@ -354,9 +373,10 @@ class TransportSession:
                     verdict = _for(verdict, smtp_to_list)
                 raise DeliveryDeferred(verdict, message_id, self.server_id) from error
             self.pacer.sent()
-            self.delivered.setdefault(message_id, set()).update(
-                address.lower() for address in smtp_to_list
-            )
+            if message_id not in self.partly_refused:
+                self.delivered.setdefault(message_id, set()).update(
+                    address.lower() for address in smtp_to_list
+                )
             return
 
     def quit(self):
@@ -439,12 +459,26 @@ class SmtpSession(TransportSession):
             refused = self._connection().send_message(message, smtp_from, smtp_to_list)
         finally:
             timer.cancel()
-        if refused:  # the others took it: the message has gone
-            _logger.warning(
-                "Mail server refused some recipients of %s: %s",
-                message["Message-Id"],
-                "; ".join(f"{address}: {_reply(*r)}" for address, r in refused.items()),
-            )
+        if refused:  # the others took it
+            self._note_partial_refusal(message, smtp_to_list, refused)
+
+    def _note_partial_refusal(self, message, smtp_to_list, refused):
+        """Some recipients took the message, others (`refused`, smtplib's
+        {address: (code, message)}) did not: the ones asked to wait get it
+        on a later try (the others are not sent it again); the ones refused
+        for good are said on the email."""
+        message_id = message["Message-Id"]
+        took = {address.lower() for address in smtp_to_list} - {
+            address.lower() for address in refused
+        }
+        self.delivered.setdefault(message_id, set()).update(took)
+        verdict = _classify_recipients(refused)
+        if verdict.kind == REFUSED:
+            self.partly_refused[message_id] = verdict
+            return
+        if verdict.kind == DOWN:
+            self._disconnect()
+        raise DeliveryDeferred(verdict, message_id, self.server_id)
 
     def _cut(self):
         sock = getattr(self.connection, "sock", None)
