@@ -3,13 +3,16 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: setup test lint run pytest clean bench-consent bench-letters bench-send bench-transports
+.PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-send bench-transports
 
 setup:
 	@bash tools/setup.sh
 
 test: setup
 	@.venv/bin/python tools/run_tests.py
+
+test-peers: setup
+	@.venv/bin/python tools/test_peers.py
 
 lint: setup
 	@.venv/bin/python tools/run_tests.py --lint-only

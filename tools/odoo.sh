@@ -12,10 +12,13 @@ if [ ! -f "$CONF" ]; then
     printf '[options]\nfacto_demat_evidence_key_file = %s\n' \
         "$ROOT/var/evidence.key" > "$CONF"
 fi
+ADDONS=$ODOO_SRC/odoo/addons,$ROOT
+# OCA modules fetched by tools/test_peers.py (`make test-peers`), if any
+[ -d "$ROOT/var/peers/addons" ] && ADDONS=$ADDONS,$ROOT/var/peers/addons
 COMMAND=()
 if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
     COMMAND=("$1")
     shift
 fi
 exec "$ROOT/.venv/bin/python" "$ODOO_SRC/odoo-bin" "${COMMAND[@]}" -c "$CONF" \
-    --addons-path="$ODOO_SRC/odoo/addons,$ROOT" --data-dir="$ROOT/var/data" "$@"
+    --addons-path="$ADDONS" --data-dir="$ROOT/var/data" "$@"

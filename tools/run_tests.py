@@ -1,9 +1,11 @@
-"""Run the add-on's tests on a fresh database, then the linters.
+"""Run the add-ons' tests on fresh databases, then the linters.
 
-Installs facto_demat in a new database with odoo-bin, runs the tests selected
-by --test-tags, and fails on any failed test, any ERROR or CRITICAL log line,
-a browser tour skipped for want of Chromium, or a lint error. Ends with the
-plain line "N passed, N failed".
+Installs the add-ons in a new database without demo data and runs the tests
+selected by --test-tags (ours and Odoo's own sending tests), then in a new
+database with Odoo's demo data (as Odoo's runbot and OCA's CI do) and runs
+ours again. Fails on any failed test, any ERROR or CRITICAL log line, a
+browser tour skipped for want of Chromium, or a lint error. Ends with the
+plain line "N passed, N failed" for the whole.
 """
 
 import argparse
@@ -22,15 +24,16 @@ LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
 ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
+OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
 
 
-def run_odoo_tests(database, test_tags, http_port, log_path):
+def run_odoo_tests(database, test_tags, http_port, log_path, demo=False):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
     command = [
         str(ROOT / "tools" / "odoo.sh"),
         f"--database={database}",
         f"--init={','.join(ADDONS)}",
-        "--without-demo=all",
+        *([] if demo else ["--without-demo=all"]),
         "--test-enable",
         f"--test-tags={test_tags}",
         f"--http-port={http_port}",
@@ -86,8 +89,12 @@ def main():
     # Odoo's own invoice-sending tests must still pass with facto_demat.
     parser.add_argument(
         "--test-tags",
-        default="/facto_demat,/facto_demat_sale,/facto_demat_stock,"
-        "/account:TestAccountMoveSend",
+        default=f"{OUR_TAGS},/account:TestAccountMoveSend,/account:TestDownloadDocs",
+    )
+    parser.add_argument(
+        "--no-demo-run",
+        action="store_true",
+        help="skip the second run, on a database with demo data",
     )
     parser.add_argument("--http-port", default=os.environ.get("TEST_HTTP_PORT", "8169"))
     parser.add_argument("--lint-only", action="store_true")
@@ -99,6 +106,17 @@ def main():
         passed, failed, problems = run_odoo_tests(
             args.database, args.test_tags, args.http_port, ROOT / "var" / "test.log"
         )
+        if not args.no_demo_run:
+            print("\nThe add-ons' tests again, on a database with demo data:")
+            demo = run_odoo_tests(
+                f"{args.database}_demo",
+                OUR_TAGS,
+                args.http_port,
+                ROOT / "var" / "test-demo.log",
+                demo=True,
+            )
+            passed, failed = passed + demo[0], failed + demo[1]
+            problems += demo[2]
     lint_failures = run_linters()
     if lint_failures:
         problems.append(f"{lint_failures} linter(s) reported errors")

@@ -141,9 +141,16 @@ class MailMail(models.Model):
         self, success_pids, failure_reason=False, failure_type=None, **kwargs
     ):
         # EXTENDS 'mail': a dematerialisation letter counts once its email
-        # has left, as the email's final state says (whatever the caller
-        # passes: some modules report a failure as no failure type).
+        # has left, as the email's final state says, whatever the caller
+        # passes: a module that catches the sending error (OCA mail_tracking)
+        # leaves the email failed with no failure type; it is kept failed,
+        # with the server's reason, rather than counted and deleted.
         session = self.env.cr.cache.get(SESSION)
+        if len(self) == 1 and self.state == "exception" and not failure_type:
+            failure_type = "mail_smtp"
+            failure_reason = self._refusal_sentence(session) or failure_reason
+            success_pids = []
+            self.write({"failure_type": failure_type, "failure_reason": failure_reason})
         for mail in self:
             line = mail.sudo().demat_letter_line_id
             if line.state != "queued":
@@ -175,6 +182,15 @@ class MailMail(models.Model):
         return self.model in self.env and isinstance(
             self.env[self.model], self.pool["facto.demat.document.mixin"]
         )
+
+    def _refusal_sentence(self, session):
+        """What the server said when it refused this email for good, if it
+        did in this batch."""
+        verdict = getattr(session, "refused", {}).get(self.message_id)
+        if not verdict:
+            return None
+        server = self.env["ir.mail_server"].sudo().browse(session.server_id)
+        return server._delivery_sentence(verdict)
 
     def _partial_delivery(self, session):
         """(addresses that took this sent email, sentence on those that

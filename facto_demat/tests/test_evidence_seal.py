@@ -5,6 +5,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, config, mute_logger
 
 from ..tools.evidence_key import evidence_key
+from .common import neutralise_peer_checks
 
 
 class Undo(Exception):
@@ -19,6 +20,7 @@ class TestEvidenceSeal(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        neutralise_peer_checks(cls.env)
         cls.Partner = cls.env["res.partner"]
         cls.Event = cls.env["facto.demat.event"]
         cls.Anchor = cls.env["facto.demat.anchor"]

@@ -44,6 +44,11 @@ class LetterCase(DematCase):
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
 
     def wizard(self, **values):
+        """The letter wizard on this class's customers (codes C…), whatever
+        else the database holds (demo customers, a customer file)."""
+        if "partner_ids" not in values:
+            values.setdefault("partner_code_from", "C0000")
+            values.setdefault("partner_code_to", "C9999")
         return self.env["facto.demat.letter.wizard"].create(values)
 
     def selection(self, **values):

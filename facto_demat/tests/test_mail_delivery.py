@@ -166,7 +166,8 @@ class TestMailDelivery(TransportCase):
         }
         for transport in TRANSPORTS:
             with self.subTest(transport=transport):
-                server = self.servers[transport].copy(down[transport])
+                server = self.servers[transport].copy()
+                server.write(down[transport])  # after: see smtp_server()
                 mails = self.queue(["a@client.example.com", "b@client.example.com"])
                 mails.mail_server_id = server
                 started = time.monotonic()
@@ -411,7 +412,8 @@ class TestMailDelivery(TransportCase):
             {"smtp_encryption": "starttls"},
         ):
             with self.subTest(settings=settings):
-                server = self.servers["smtp"].copy(settings)
+                server = self.servers["smtp"].copy()
+                server.write(settings)
                 mails = self.queue(["a@client.example.com", "b@client.example.com"])
                 mails.mail_server_id = server
                 with real_sending(), mute_logger(ODOO_MAIL_LOG):

@@ -92,7 +92,8 @@ class TestMailTransports(TransportCase):
         with real_sending():  # SMTP: Odoo's own test, through the session
             action = self.servers["smtp"].test_smtp_connection()
             self.assertEqual(action["params"]["type"], "success")
-            closed = self.servers["smtp"].copy({"smtp_port": 9})
+            closed = self.servers["smtp"].copy()
+            closed.smtp_port = 9
             with self.assertRaises(UserError):
                 closed.test_smtp_connection()
         down = self.servers["graph"].copy(

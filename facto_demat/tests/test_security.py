@@ -6,7 +6,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import find_in_path, mute_logger
 
 from ..tools import letter_engine
-from .common import page_count
+from .common import neutralise_peer_checks, page_count
 from .fake_servers import free_port
 
 HOSTILE = (
@@ -52,6 +52,7 @@ class TestLetterRunsBelongToTheProcess(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        neutralise_peer_checks(cls.env)
         cls.env.company.email = "factures@lambert.example"
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.clerk = new_test_user(

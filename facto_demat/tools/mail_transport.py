@@ -342,7 +342,7 @@ class TransportSession:
         self.request_seconds = request_seconds
         self.connections = 0  # opened, for the benchmark and the tests
         self.delivered = {}  # Message-Id: addresses the server took
-        self.refused = set()  # Message-Ids the server refused for good
+        self.refused = {}  # Message-Id: verdict, for the emails refused for good
         self.partly_refused = {}  # Message-Id: verdict on refused recipients
 
     def send_message(self, message, smtp_from, smtp_to_list):
@@ -363,7 +363,7 @@ class TransportSession:
                 if verdict.kind == REFUSED:
                     if not verdict.recipients:
                         verdict = _for(verdict, smtp_to_list)
-                    self.refused.add(message_id)
+                    self.refused[message_id] = verdict
                     raise MessageRefused(verdict, self.server_id) from error
                 if verdict.kind == DOWN:
                     self._disconnect()

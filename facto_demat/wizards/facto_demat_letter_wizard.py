@@ -125,13 +125,13 @@ class FactoDematLetterWizard(models.TransientModel):
         if busy:
             domain.append(("id", "not in", busy.partner_id.ids))
         customers = self.env["res.partner"].search(domain)
-        # Codes are compared as text, as FACTO does, whatever the collation.
+        # Codes are compared as text, as FACTO does, whatever the collation;
+        # a customer without a code is in no range.
         low, high = self.partner_code_from, self.partner_code_to
         if low or high:
             customers = customers.filtered(
                 lambda c: (
-                    (not low or (c.ref or "") >= low)
-                    and (not high or (c.ref or "") <= high)
+                    c.ref and (not low or c.ref >= low) and (not high or c.ref <= high)
                 )
             )
         if self.sort_by == "code":
