@@ -12,7 +12,7 @@ test: setup
 	@.venv/bin/python tools/run_tests.py
 
 test-peers: setup
-	@.venv/bin/python tools/test_peers.py
+	@.venv/bin/python tools/peers.py
 
 lint: setup
 	@.venv/bin/python tools/run_tests.py --lint-only

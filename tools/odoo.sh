@@ -13,7 +13,7 @@ if [ ! -f "$CONF" ]; then
         "$ROOT/var/evidence.key" > "$CONF"
 fi
 ADDONS=$ODOO_SRC/odoo/addons,$ROOT
-# OCA modules fetched by tools/test_peers.py (`make test-peers`), if any
+# OCA modules fetched by tools/peers.py (`make test-peers`), if any
 [ -d "$ROOT/var/peers/addons" ] && ADDONS=$ADDONS,$ROOT/var/peers/addons
 COMMAND=()
 if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import peers
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 SUMMARY = re.compile(
@@ -25,14 +27,18 @@ SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loadi
 SKIPPED_TOUR = "Chrome executable not found"
 ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
 OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
+# The OCA module CI installs beside the add-ons in the demo run (the full
+# comparison is `make test-peers`): it catches sending errors, the case our
+# letters must survive.
+PEER = "mail_tracking"
 
 
-def run_odoo_tests(database, test_tags, http_port, log_path, demo=False):
+def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=()):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
     command = [
         str(ROOT / "tools" / "odoo.sh"),
         f"--database={database}",
-        f"--init={','.join(ADDONS)}",
+        f"--init={','.join([*ADDONS, *extra])}",
         *([] if demo else ["--without-demo=all"]),
         "--test-enable",
         f"--test-tags={test_tags}",
@@ -107,13 +113,15 @@ def main():
             args.database, args.test_tags, args.http_port, ROOT / "var" / "test.log"
         )
         if not args.no_demo_run:
-            print("\nThe add-ons' tests again, on a database with demo data:")
+            print(f"\nAgain, with demo data and OCA {PEER}:")
+            peers.fetch({PEER: peers.OCA_MODULES[PEER]})
             demo = run_odoo_tests(
                 f"{args.database}_demo",
-                OUR_TAGS,
+                f"{OUR_TAGS},/{PEER}",
                 args.http_port,
                 ROOT / "var" / "test-demo.log",
                 demo=True,
+                extra=[PEER],
             )
             passed, failed = passed + demo[0], failed + demo[1]
             problems += demo[2]
