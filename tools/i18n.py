@@ -13,7 +13,12 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("facto_demat", "facto_demat_sale", "facto_demat_stock")
+MODULES = (
+    "facto_demat",
+    "facto_demat_sale",
+    "facto_demat_stock",
+    "facto_demat_mail_tracking",
+)
 
 
 def files(module):

@@ -169,7 +169,7 @@ def _passed(counts):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("action", nargs="?", default="run", choices=["run", "fetch"])
-    parser.add_argument("--http-port", default="8269")
+    parser.add_argument("--http-port", default="8369")
     args = parser.parse_args()
     fetch()
     if args.action == "fetch":

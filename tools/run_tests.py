@@ -31,6 +31,7 @@ OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
 # comparison is `make test-peers`): it catches sending errors, the case our
 # letters must survive.
 PEER = "mail_tracking"
+BRIDGES = ["facto_demat_mail_tracking"]  # installed with their OCA module
 
 
 def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=()):
@@ -76,11 +77,13 @@ def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=(
 
 def run_linters():
     failed = 0
-    paths = [name for name in (*ADDONS, "bench", "tools") if (ROOT / name).exists()]
+    paths = [
+        name for name in (*ADDONS, *BRIDGES, "bench", "tools") if (ROOT / name).exists()
+    ]
     for command in (
         [VENV_BIN / "ruff", "check", *paths],
         [VENV_BIN / "ruff", "format", "--check", *paths],
-        [VENV_BIN / "pylint", "--rcfile", ROOT / ".pylintrc", *ADDONS],
+        [VENV_BIN / "pylint", "--rcfile", ROOT / ".pylintrc", *ADDONS, *BRIDGES],
         [VENV_BIN / "python", ROOT / "tools" / "i18n.py", "check"],
     ):
         print("$", " ".join(str(part) for part in command[1:]), flush=True)
@@ -117,7 +120,7 @@ def main():
             peers.fetch({PEER: peers.OCA_MODULES[PEER]})
             demo = run_odoo_tests(
                 f"{args.database}_demo",
-                f"{OUR_TAGS},/{PEER}",
+                ",".join([OUR_TAGS, f"/{PEER}", *(f"/{name}" for name in BRIDGES)]),
                 args.http_port,
                 ROOT / "var" / "test-demo.log",
                 demo=True,

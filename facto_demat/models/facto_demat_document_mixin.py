@@ -3,8 +3,6 @@ from markupsafe import Markup
 from odoo import models
 from odoo.tools import format_date
 
-from ..tools.email_address import valid_emails
-
 
 class FactoDematDocumentMixin(models.AbstractModel):
     """A document a customer may receive by email (invoice, quotation,
@@ -127,7 +125,7 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 kept |= partner
             elif who.demat_refused:
                 left_out[partner] = self._demat_consent_reason(who)
-            elif not valid_emails(partner.email):
+            elif not partner._demat_reachable_emails():
                 left_out[partner] = self._demat_address_reason(partner)
             elif who == customer and customer._demat_consent_withheld():
                 left_out[partner] = self._demat_consent_reason(customer)

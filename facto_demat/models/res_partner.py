@@ -526,10 +526,17 @@ class ResPartner(models.Model):
         self.ensure_one()
         invoice_address = self._demat_invoice_address()
         for candidate in invoice_address | self:
-            emails = email_address.valid_emails(candidate.email)
+            emails = candidate._demat_reachable_emails()
             if emails:
                 return candidate, emails
         return invoice_address, []
+
+    def _demat_reachable_emails(self):
+        """The normalised addresses of this partner documents may be emailed
+        to: its valid ones (bridges with other modules remove more, such as
+        addresses that bounced)."""
+        self.ensure_one()
+        return email_address.valid_emails(self.email)
 
     def _demat_email_faults(self):
         """["address: why it is not valid", ...] for this partner's email
