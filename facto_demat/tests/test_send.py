@@ -389,3 +389,19 @@ class TestSendToTheAddressOdooEmails(SendCase):
         wizard.action_send_and_print()
         self.assertFalse(self.emails(move))
         self.assertTrue(self.held_back_notes(move))
+
+    def test_a_batch_with_no_alert_sends(self):
+        # Odoo's batch wizard stores no alert as False (a Json field); a
+        # batch where some go on paper and nothing else raises an alert.
+        others = self.Partner.create(
+            [{"name": f"Client {n}", "email": f"c{n}@client.example.com"} for n in "ab"]
+        )
+        moves = self.invoice(others[0]) | self.invoice(others[1])
+        wizard = self.wizard(moves)
+        self.assertFalse(wizard.alerts)
+        wizard.action_send_and_print(force_synchronous=True)
+        self.assertTrue(all(self.emails(move) for move in moves))
+        paper = self.invoice(self.Partner.create({"name": "Sans email"}))
+        mixed = self.invoice(others[0]) | paper
+        mixed._generate_and_send()  # what other modules call
+        self.assertTrue(mixed.mapped("is_move_sent"))
