@@ -1,1 +1,2 @@
 from . import res_partner
+from . import mail_mail

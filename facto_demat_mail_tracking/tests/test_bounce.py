@@ -1,4 +1,5 @@
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.facto_demat.tests.common import SendCase
 
@@ -27,3 +28,30 @@ class TestBouncedAddress(SendCase):
         contact.email = "compta@boulangerie-martin.example"  # fixed: cleared
         self.assertFalse(contact.email_bounced)
         self.assertEqual(self.customer.demat_email, "compta@boulangerie-martin.example")
+
+    def test_a_letter_mail_tracking_caught_ends_failed_without_evidence(self):
+        self.env.company.email = "factures@lambert.example"
+        self.customer.customer_rank = 1
+        wizard = self.env["facto.demat.letter.wizard"].create(
+            {
+                "output": "email",
+                "partner_code_from": "C0001",
+                "partner_code_to": "C0001",
+            }
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+        line = run.line_ids
+        mail = line.mail_ids
+        mail.email_to = "pas une adresse"
+        with mute_logger("odoo.addons.mail.models.mail_mail"):
+            mail.send()
+        self.assertEqual(line.state, "failed")
+        self.assertNotIn("Error without exception", line.failure_reason)
+        self.assertFalse(
+            self.events_of(self.customer).filtered(
+                lambda event: event.event_type == "letter_emailed"
+            )
+        )
+        self.assertEqual(mail.state, "exception", "kept, failed")
