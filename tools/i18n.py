@@ -18,6 +18,8 @@ MODULES = (
     "facto_demat_sale",
     "facto_demat_stock",
     "facto_demat_mail_tracking",
+    "facto_demat_transmit_method",
+    "facto_demat_auto_send",
 )
 
 

@@ -30,7 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PEERS_DIR = ROOT / "var" / "peers"
 OUR_ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
-OUR_TAGS = [f"/{name}" for name in OUR_ADDONS]
+BRIDGES = [
+    "facto_demat_mail_tracking",
+    "facto_demat_transmit_method",
+    "facto_demat_auto_send",
+]
+OUR_TAGS = [f"/{name}" for name in (*OUR_ADDONS, *BRIDGES)]
 # OCA modules tested beside ours: {module: PyPI version specifier}. The
 # modules they need come too, untested.
 OCA_MODULES = {
@@ -143,6 +148,7 @@ def suites():
         "facto_demat (ours)": ("facto_demat", []),
         "facto_demat_sale (ours)": ("facto_demat_sale", []),
         "facto_demat_stock (ours)": ("facto_demat_stock", []),
+        **{f"{name} (ours)": (name, []) for name in BRIDGES},
     }
 
 

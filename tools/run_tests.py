@@ -31,7 +31,8 @@ OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
 # comparison is `make test-peers`): it catches sending errors, the case our
 # letters must survive.
 PEER = "mail_tracking"
-BRIDGES = ["facto_demat_mail_tracking"]  # installed with their OCA module
+# Bridges with OCA modules: make test installs the first (with PEER).
+BRIDGES = peers.BRIDGES
 
 
 def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=()):
@@ -120,7 +121,7 @@ def main():
             peers.fetch({PEER: peers.OCA_MODULES[PEER]})
             demo = run_odoo_tests(
                 f"{args.database}_demo",
-                ",".join([OUR_TAGS, f"/{PEER}", *(f"/{name}" for name in BRIDGES)]),
+                f"{OUR_TAGS},/{PEER},/{BRIDGES[0]}",
                 args.http_port,
                 ROOT / "var" / "test-demo.log",
                 demo=True,

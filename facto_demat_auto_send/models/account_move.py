@@ -1,0 +1,27 @@
+from odoo import api, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    @api.model
+    def _email_invoice_to_send_domain(self):
+        # EXTENDS 'account_invoice_auto_send_by_email': no nightly job for a
+        # customer who refused (notice period and opt-in: see below)
+        return [
+            *super()._email_invoice_to_send_domain(),
+            ("commercial_partner_id.demat_refused", "=", False),
+        ]
+
+    def _execute_invoice_sent_wizard(self, options=None):
+        # EXTENDS 'account_invoice_auto_send_by_email': an invoice the consent
+        # rule holds back is noted in its chatter and the job ends, instead
+        # of failing every night on the wizard's alert
+        self.ensure_one()
+        if not self.is_move_sent and self._demat_email_blocked():
+            self._demat_note_held_back()
+            return self.env._(
+                "Not emailed (%(reason)s): this invoice goes on paper.",
+                reason=self._demat_block_reason(),
+            )
+        return super()._execute_invoice_sent_wizard(options)
