@@ -72,6 +72,8 @@ ODOO_SUITES = {
     "mail: mail servers": ("mail", ["TestIrMailServer"]),
 }
 STARTING = re.compile(r" odoo\.addons\.(\w+)\.tests\.\S+: Starting (\w+)\.")
+# a class whose set-up failed: none of its tests ran, counted as one failure
+SET_UP = re.compile(r"ERROR: setUpClass \(odoo\.addons\.(\w+)\.tests\.\w+\.(\w+)\)")
 FAILED = re.compile(
     r" odoo\.addons\.(\w+)\.tests\.\S+: (?:FAIL|ERROR): (?:Subtest )?(\w+)\."
 )
@@ -133,6 +135,9 @@ def run(database, modules, tags, log_path, http_port):
         if match := STARTING.search(line):
             started[match.groups()] += 1
         elif match := FAILED.search(line):
+            failed[match.groups()] += 1
+        elif match := SET_UP.search(line):
+            started[match.groups()] += 1
             failed[match.groups()] += 1
     if odoo.returncode and not started:
         failed[("install", "install")] += 1

@@ -413,7 +413,7 @@ class TestMailDelivery(TransportCase):
         ):
             with self.subTest(settings=settings):
                 server = self.servers["smtp"].copy()
-                server.write(settings)
+                server.write({**settings, "smtp_port": self.smtp.port})
                 mails = self.queue(["a@client.example.com", "b@client.example.com"])
                 mails.mail_server_id = server
                 with real_sending(), mute_logger(ODOO_MAIL_LOG):
