@@ -167,7 +167,9 @@ class FactoDematDocumentMixin(models.AbstractModel):
         if customer.demat_refused:
             return self.env._(
                 "refused on %(date)s",
-                date=format_date(self.env, customer.demat_refused_date),
+                date=format_date(
+                    self.env, customer.demat_refused_date, date_format="long"
+                ),
             )
         return dict(customer._fields["demat_status"]._description_selection(self.env))[
             customer._demat_consent_withheld()

@@ -4,7 +4,7 @@ import pikepdf
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import find_in_path, format_datetime
+from odoo.tools import find_in_path, format_date, format_datetime
 
 from ..tools import letter_engine
 from ..tools.pdf import merge_pdfs, save_pages
@@ -144,15 +144,16 @@ class FactoDematLetterRun(models.Model):
 
     @api.depends("create_date", "output")
     def _compute_display_name(self):
+        outputs = {"print": self.env._("printing"), "email": self.env._("emailing")}
         for run in self:
+            started = fields.Datetime.context_timestamp(
+                run, run.create_date or fields.Datetime.now()
+            )
             run.display_name = self.env._(
-                "Letters of %(date)s (%(output)s)",
-                date=format_datetime(
-                    self.env, run.create_date or fields.Datetime.now()
-                ),
-                output=dict(
-                    self._fields["output"]._description_selection(self.env)
-                ).get(run.output, ""),
+                "Letters of %(date)s at %(time)s - %(output)s",
+                date=format_date(self.env, started.date()),
+                time=started.strftime("%H:%M"),
+                output=outputs.get(run.output, ""),
             )
 
     def _line_counts(self, groupby, domain=()):

@@ -9,7 +9,7 @@ import qrcode
 from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, formataddr
+from odoo.tools import SQL, format_date, formataddr
 from odoo.tools.image import image_data_uri
 
 from ..tools.email_address import valid_emails
@@ -289,6 +289,18 @@ class FactoDematLetterRunLine(models.Model):
         return Markup(
             PLACEHOLDER.sub(lambda match: escape(values[match[1]]), str(text))
         )
+
+    def _letter_place_and_date(self):
+        """ "Lyon, le 29 novembre 2026": the letter's place and date, as
+        letters write them in the customer's language."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        company = self.run_id.company_id
+        day = format_date(env, self.run_id.create_date, date_format="long")
+        if not company.city:
+            return day
+        return env._("%(city)s, %(date)s", city=company.city, date=day)
 
     def _letter(self):
         """Subject (text) and body (HTML) of this customer's letter, in their

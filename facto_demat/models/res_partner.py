@@ -393,7 +393,9 @@ class ResPartner(models.Model):
         if customer.demat_refused:
             return self.env._(
                 "You refused documents by email on %(date)s.",
-                date=format_date(self.env, customer.demat_refused_date),
+                date=format_date(
+                    self.env, customer.demat_refused_date, date_format="long"
+                ),
             )
         if customer.demat_requested_email:
             request = (
@@ -410,13 +412,15 @@ class ResPartner(models.Model):
             )
             return self.env._(
                 "On %(date)s, you asked for documents to go to %(email)s.",
-                date=format_date(self.env, request.date),
+                date=format_date(self.env, request.date, date_format="long"),
                 email=customer.demat_requested_email,
             )
         if customer.demat_accepted:
             return self.env._(
                 "You accepted documents by email on %(date)s.",
-                date=format_date(self.env, customer.demat_accepted_date),
+                date=format_date(
+                    self.env, customer.demat_accepted_date, date_format="long"
+                ),
             )
         return ""
 

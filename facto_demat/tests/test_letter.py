@@ -270,6 +270,22 @@ class TestLetterOutput(LetterCase):
         self.assertNotIn("%3", body)
         self.assertEqual(page_count(line.attachment_id.raw), 1)
 
+    def test_letters_and_runs_read_as_french_accountants_write(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["facto_demat"], ["fr_FR"])
+        self.env.company.city = "Lyon"
+        self.c1.lang = "fr_FR"
+        run = self.start(partner_code_from="C0001", partner_code_to="C0001")
+        day = run.create_date.day
+        place = run.line_ids._letter_place_and_date()
+        self.assertRegex(place, rf"^Lyon, le {day} \w+ \d{{4}}$")
+        french = run.with_context(lang="fr_FR")
+        french.invalidate_recordset(["display_name"])
+        self.assertRegex(
+            french.display_name,
+            r"^Lettres du \d\d/\d\d/\d{4} à \d\d:\d\d — impression$",
+        )
+
     def test_several_addresses_all_receive_the_letter(self):
         self.c3.email = "garage@bernard.example; Compta <compta@bernard.example>"
         run = self.start(
