@@ -147,6 +147,16 @@ class FactoDematEvent(models.Model):
         )
     ]
 
+    @api.depends("event_type", "sealed_partner_name", "partner_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["event_type"]._description_selection(self.env))
+        for event in self:
+            event.display_name = self.env._(
+                "%(event)s - %(customer)s",
+                event=labels.get(event.event_type, ""),
+                customer=event.partner_id.display_name or event.sealed_partner_name,
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         now = fields.Datetime.now()
@@ -343,7 +353,9 @@ class FactoDematEvent(models.Model):
                     "event no. %(sequence)s (%(event)s of %(date)s, %(customer)s) "
                     "was altered.",
                     sequence=event.sequence,
-                    event=event.display_name,
+                    event=dict(
+                        event._fields["event_type"]._description_selection(self.env)
+                    ).get(event.event_type),
                     date=format_datetime(self.env, event.date),
                     customer=event.sealed_partner_name or event.partner_id.display_name,
                 )

@@ -273,8 +273,9 @@ class FactoDematLetterRun(models.Model):
                     f"part-{self.id}-{part_number:05d}.pdf", pdf
                 )
             for line, content in zip(chunk, letters, strict=True):
+                lang = line.partner_id.lang or self.company_id.partner_id.lang
                 pages[line] = self._attachment(
-                    self.env._(
+                    self.with_context(lang=lang).env._(
                         "Letter %(code)s.pdf",
                         code=line.partner_id.ref or line.partner_id.id,
                     ),

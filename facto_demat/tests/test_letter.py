@@ -279,6 +279,9 @@ class TestLetterOutput(LetterCase):
         day = run.create_date.day
         place = run.line_ids._letter_place_and_date()
         self.assertRegex(place, rf"^Lyon, le {day} \w+ \d{{4}}$")
+        self.assertEqual(run.line_ids.attachment_id.name, "Lettre C0001.pdf")
+        event = run.line_ids.event_id.with_context(lang="fr_FR")
+        self.assertEqual(event.display_name, "Lettre imprimée - Boulangerie Martin")
         french = run.with_context(lang="fr_FR")
         french.invalidate_recordset(["display_name"])
         self.assertRegex(
