@@ -24,7 +24,7 @@ pytest: setup
 	@bash tools/pytest.sh
 
 clean:
-	rm -rf .venv var
+	rm -rf .venv .venv-lint var
 
 bench-consent: setup
 	@bash bench/run.sh consent

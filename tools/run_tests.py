@@ -85,7 +85,7 @@ def run_linters():
         [VENV_BIN / "ruff", "check", *paths],
         [VENV_BIN / "ruff", "format", "--check", *paths],
         [VENV_BIN / "pylint", "--rcfile", ROOT / ".pylintrc", *ADDONS, *BRIDGES],
-        [VENV_BIN / "oca-checks-odoo-module", *ADDONS, *BRIDGES],
+        [ROOT / ".venv-lint" / "bin" / "oca-checks-odoo-module", *ADDONS, *BRIDGES],
         [VENV_BIN / "python", ROOT / "tools" / "i18n.py", "check"],
     ):
         print("$", " ".join(str(part) for part in command[1:]), flush=True)

@@ -84,7 +84,22 @@ ensure_venv() {
     echo "$wanted" > "$stamp"
 }
 
+ensure_lint_venv() {
+    local lint=$ROOT/.venv-lint stamp=$ROOT/.venv-lint/.facto-requirements
+    local wanted
+    wanted=$(sha256sum < "$ROOT/requirements-lint.txt")
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+        return
+    fi
+    say "installing the OCA checks into $lint"
+    [ -x "$lint/bin/python" ] || python3 -m venv "$lint"
+    "$lint/bin/pip" install --quiet --disable-pip-version-check \
+        -r "$ROOT/requirements-lint.txt" 2>&1 | { grep -v 'is ignored' || true; }
+    echo "$wanted" > "$stamp"
+}
+
 ensure_odoo_source
 ensure_packages
 ensure_postgresql
 ensure_venv
+ensure_lint_venv
