@@ -202,3 +202,35 @@ class TestLetterRenderer(HttpCase):
         self.assertEqual(page_count(pdf), 1)
         self.assertEqual(spy.requests, [])
         self.assertNotIn(b"SECRET-INTERNE", pdf)
+
+
+@tagged("post_install", "-at_install")
+class TestMailServerButtons(HttpCase):
+    """The mail server form's buttons, pressed as the web client does."""
+
+    def test_waiting_and_refused_email_lists_open(self):
+        server = self.env["ir.mail_server"].create(
+            {"name": "Relais", "smtp_host": "127.0.0.1", "smtp_port": 2525}
+        )
+        mail = self.env["mail.mail"].create(
+            {"body_html": "<p>x</p>", "email_to": "a@client.example.com"}
+        )
+        mail.write({"delivery_server_id": server.id, "failure_reason": "Occupé"})
+        self.authenticate("admin", "admin")
+        for method, state in (
+            ("action_view_deferred_mails", "outgoing"),
+            ("action_view_failed_mails", "exception"),
+        ):
+            with self.subTest(method=method):
+                action = self.make_jsonrpc_request(
+                    "/web/dataset/call_button",
+                    {
+                        "model": "ir.mail_server",
+                        "method": method,
+                        "args": [[server.id]],
+                        "kwargs": {"context": {}},
+                    },
+                )
+                self.assertEqual(action["res_model"], "mail.mail")
+                self.assertIn(["state", "=", state], action["domain"])
+        self.assertEqual(server.deferred_mail_count, 1)
