@@ -8,6 +8,7 @@ from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
 from . import facto_demat_response_attempt
 from . import ir_mail_server
+from . import ir_module_module
 from . import mail_mail
 from . import mail_template
 from . import res_company

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 from ..tools.pdf import merge_pdfs
 
@@ -15,6 +15,14 @@ class AccountMove(models.Model):
 
     def _demat_document_kind(self):
         return "credit_note" if self.move_type == "out_refund" else "invoice"
+
+    def _demat_document_date(self):
+        return self.invoice_date
+
+    @api.model
+    def _demat_kind_domain(self, kind):
+        move_type = "out_refund" if kind == "credit_note" else "out_invoice"
+        return [("move_type", "=", move_type), ("state", "=", "posted")]
 
     def _demat_default_recipients(self):
         # Odoo's convention: the partner's invoice address, else the partner,

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
-from odoo import models
-from odoo.tools import format_date
+from odoo import api, models
+from odoo.tools import format_amount, format_date
 
 
 class FactoDematDocumentMixin(models.AbstractModel):
@@ -85,6 +85,15 @@ class FactoDematDocumentMixin(models.AbstractModel):
 
     def _demat_document_kind(self):
         """Key of this document's type (`facto.demat.document.type.kind`)."""
+        raise NotImplementedError()
+
+    def _demat_document_date(self):
+        """The document's date (a date or datetime), for the email text."""
+        raise NotImplementedError()
+
+    @api.model
+    def _demat_kind_domain(self, kind):
+        """Domain of this model's documents of `kind`, for previews."""
         raise NotImplementedError()
 
     def _demat_default_recipients(self):
@@ -193,6 +202,49 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 reason=document._demat_block_reason(),
             )
             for customer, document in by_customer.items()
+        )
+
+    def _demat_mail_placeholder_values(self):
+        """{"1": …, "5": …}: the values of FACTO's placeholders in this
+        document's email text, formatted in the context's language."""
+        self.ensure_one()
+        env = self.env
+        amount = ""
+        if "amount_total" in self._fields and self.currency_id:
+            amount = format_amount(env, self.amount_total, self.currency_id)
+        day = self._demat_document_date()
+        return {
+            "1": self._demat_partner().name or "",
+            "2": self.name or "",
+            "3": self.company_id.name or "",
+            "4": amount,
+            "5": format_date(env, day, date_format="long") if day else "",
+        }
+
+    def _demat_mail_subject(self):
+        """The subject of this document's email, rendered in the context's
+        language (called by the company's email template)."""
+        return self._demat_mail_text()[0]
+
+    def _demat_mail_body(self):
+        """The body (Markup) of this document's email, as the subject."""
+        return self._demat_mail_text()[1]
+
+    def _demat_mail_text(self):
+        self.ensure_one()
+        langs = dict(self.env["res.lang"].get_installed())
+        lang = self.env.lang
+        if lang not in langs:  # never English in a database without it
+            lang = self.company_id.partner_id.lang
+        document_type = self.env["facto.demat.document.type"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("kind", "=", self._demat_document_kind()),
+            ],
+            limit=1,
+        )
+        return document_type.with_context(lang=lang)._render(
+            self.with_context(lang=lang)
         )
 
     def _demat_mail_template(self, default, kind=None):

@@ -1,13 +1,30 @@
+import re
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
-from odoo.tools import ormcache
+from odoo.tools import html_sanitize, ormcache
 
 # The order of FACTO's "Document types" list; other kinds come after.
 KIND_ORDER = ("quotation", "order", "delivery", "invoice", "credit_note")
+# FACTO's placeholders in a document's email text, %1 to %5
+PLACEHOLDER = re.compile(r"%([1-5])")
+# The company's email template calls back its document type's text, so the
+# text lives in one place, per language, and renders in the customer's.
+SUBJECT_CALL = "{{ object._demat_mail_subject() }}"
+BODY_CALL = '<div><t t-out="object._demat_mail_body()"/></div>'
 
 
 class FactoDematDocumentType(models.Model):
     """A kind of document a company emails to customers, with the email
-    text (subject and body) that carries it."""
+    text (subject and body, one per language) that carries it.
+
+    The text has FACTO's placeholders: %1 the customer's name, %2 the
+    document's reference, %3 the company's name, %4 the amount including
+    taxes, %5 the document's date. Until an invoicing manager saves a text,
+    Odoo's standard email template of the kind is sent; on that first save
+    the company gets its own template, which renders this text.
+    """
 
     _name = "facto.demat.document.type"
     _description = "Document type"
@@ -27,14 +44,29 @@ class FactoDematDocumentType(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
+    mail_subject = fields.Char(
+        string="Subject",
+        translate=True,
+        help="%1 the customer's name, %2 the document's reference, %3 the "
+        "company's name, %4 the amount including taxes, %5 the document's date.",
+    )
+    # One whole text per language (Odoo's sanitised HTML fields translate
+    # term by term, so editing the French would change the English): the
+    # field is sanitised by create, write and the translation dialog.
+    mail_body = fields.Html(
+        string="Text",
+        translate=True,
+        sanitize=False,
+        help="Same placeholders as the subject.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
-        string="Company email text",
+        string="Company email template",
         readonly=True,
         copy=False,
         ondelete="restrict",
-        help="This company's own email text; Odoo's standard one until an "
-        "invoicing manager edits it.",
+        help="Made when this text is first saved: Odoo's standard template "
+        "(its sender, recipients and attachments) with this text.",
     )
     mail_text = fields.Selection(
         selection=[
@@ -44,6 +76,26 @@ class FactoDematDocumentType(models.Model):
         string="Email text",
         compute="_compute_mail_text",
     )
+    preview_document = fields.Reference(
+        selection="_selection_preview_document",
+        string="Preview on",
+        compute="_compute_preview_document",
+        readonly=False,
+        help="One of the company's documents of this type; the most recent "
+        "one by default.",
+    )
+    preview_lang = fields.Selection(
+        selection="_selection_preview_lang",
+        string="Preview in",
+        compute="_compute_preview_lang",
+        readonly=False,
+    )
+    preview_subject = fields.Char(
+        string="Subject in the preview", compute="_compute_preview"
+    )
+    preview_body = fields.Html(
+        string="Preview", compute="_compute_preview", sanitize=False
+    )
 
     _sql_constraints = [
         (
@@ -52,6 +104,20 @@ class FactoDematDocumentType(models.Model):
             "A company has one line per document type.",
         )
     ]
+
+    @api.model
+    def _selection_preview_document(self):
+        models_in_use = {
+            self._document_model(kind) for kind in self._default_template_xmlids()
+        }
+        return [
+            (model, self.env["ir.model"]._get(model).name)
+            for model in sorted(models_in_use)
+        ]
+
+    @api.model
+    def _selection_preview_lang(self):
+        return self.env["res.lang"].get_installed()
 
     @api.depends("kind")
     def _compute_display_name(self):
@@ -66,6 +132,62 @@ class FactoDematDocumentType(models.Model):
                 "company" if document_type.mail_template_id else "standard"
             )
 
+    @api.depends("kind", "company_id")
+    def _compute_preview_document(self):
+        for document_type in self:
+            document = document_type._recent_documents(limit=1)
+            document_type.preview_document = (
+                f"{document._name},{document.id}" if document else False
+            )
+
+    def _compute_preview_lang(self):
+        for document_type in self:
+            document_type.preview_lang = document_type.company_id.partner_id.lang
+
+    @api.depends("mail_subject", "mail_body", "preview_document", "preview_lang")
+    def _compute_preview(self):
+        for document_type in self:
+            document = document_type.preview_document
+            if not document:
+                document_type.preview_subject = False
+                document_type.preview_body = False
+                continue
+            lang = document_type.preview_lang or self.env.lang
+            if lang == self.env.lang:
+                text = document_type  # the text as typed in the form
+            else:
+                text = document_type._origin.with_context(lang=lang)
+            with_lang = document.with_context(lang=lang)
+            values = with_lang._demat_mail_placeholder_values()
+            document_type.preview_subject = fill(text.mail_subject or "", values)
+            document_type.preview_body = fill(text.mail_body or "", values, html=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        document_types = super().create([sanitised(vals) for vals in vals_list])
+        document_types._set_default_texts()
+        return document_types
+
+    def write(self, vals):
+        result = super().write(sanitised(vals))
+        if vals.keys() & {"mail_subject", "mail_body"} and not self.env.context.get(
+            "demat_default_text"
+        ):
+            self._create_company_templates()
+        return result
+
+    def _update_field_translations(self, field_name, translations, digest=None, **kw):
+        # EXTENDS 'base': the web client's translation dialog saves here, past
+        # write()'s sanitising (then calls write(), which makes the template).
+        if field_name == "mail_body":
+            translations = {
+                lang: sanitised({"mail_body": value})["mail_body"]
+                for lang, value in translations.items()
+            }
+        return super()._update_field_translations(
+            field_name, translations, digest=digest, **kw
+        )
+
     @api.model
     def action_open_document_types(self):
         """Open the list, first adding the lines the user's companies lack
@@ -76,42 +198,104 @@ class FactoDematDocumentType(models.Model):
         )
 
     def action_edit_email(self):
-        """Open this type's email text, making the company's own copy of
-        Odoo's standard text (in every installed language) the first time."""
+        """Open this type's email text; nothing is made until it is saved."""
         self.ensure_one()
-        self.check_access("write")
-        if not self.mail_template_id:
-            self._create_company_template()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._(
-                "Email: %(document_type)s", document_type=self.display_name
-            ),
-            "res_model": "mail.template",
-            "res_id": self.mail_template_id.id,
-            "views": [
-                (
-                    self.env.ref("facto_demat.mail_template_view_form_document").id,
-                    "form",
-                )
-            ],
+            "name": self.display_name,
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [(False, "form")],
             "target": "current",
         }
 
-    def _create_company_template(self):
-        self.env.registry.clear_cache()  # _mail_template_id
-        template = self._default_mail_template().copy()
-        # mail.template.copy() names the copy "... (copy)"
-        template.name = self.env._(
-            "%(document_type)s (%(company)s)",
-            document_type=self.display_name,
-            company=self.company_id.name,
+    def _create_company_templates(self):
+        """Give each of these types without one its company's own template:
+        a copy of Odoo's standard one whose subject and body render this
+        type's text. Called after the ORM checked the user may write here;
+        the template is the process's own, so it is made as superuser."""
+        templates_made = False
+        for document_type in self.filtered(lambda line: not line.mail_template_id):
+            standard = document_type._default_mail_template().sudo()
+            template = standard.copy({"subject": SUBJECT_CALL, "body_html": BODY_CALL})
+            # mail.template.copy() names the copy "... (copy)"
+            template.name = self.env._(
+                "%(document_type)s (%(company)s)",
+                document_type=document_type.display_name,
+                company=document_type.company_id.name,
+            )
+            document_type.sudo().mail_template_id = template
+            templates_made = True
+        if templates_made:
+            self.env.registry.clear_cache()  # _mail_template_id
+
+    def _set_default_texts(self):
+        """The standard text of each type, in every installed language."""
+        langs = [code for code, _name in self._selection_preview_lang()]
+        for document_type in self:
+            texts = {
+                lang: document_type.with_context(lang=lang)._default_text()
+                for lang in langs
+            }
+            for index, field_name in enumerate(("mail_subject", "mail_body")):
+                document_type.with_context(
+                    demat_default_text=True
+                )._update_field_translations(
+                    field_name, {lang: text[index] for lang, text in texts.items()}
+                )
+
+    def _default_text(self):
+        """(subject, body) of this kind, in the context's language."""
+        _ = self.env._
+        subject, document = self._default_text_parts()[self.kind]
+        paragraphs = (
+            _("Hello %1,"),
+            _("Please find attached %(document)s.", document=document),
+            _("Kind regards,"),
+            "%3",
         )
-        self.mail_template_id = template
+        return subject, Markup("").join(
+            Markup("<p>%s</p>") % line for line in paragraphs
+        )
+
+    @api.model
+    def _default_text_parts(self):
+        """{kind: (subject, what is attached)} of the standard texts, in the
+        context's language; bridge modules add their kinds."""
+        _ = self.env._
+        return {
+            "invoice": (_("%3 - Invoice %2"), _("our invoice %2 of %5, for %4")),
+            "credit_note": (
+                _("%3 - Credit note %2"),
+                _("our credit note %2 of %5, for %4"),
+            ),
+        }
+
+    def _recent_documents(self, limit):
+        """The company's most recent documents of this kind."""
+        self.ensure_one()
+        model = self.env[self._document_model(self.kind)]
+        return model.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                *model._demat_kind_domain(self.kind),
+            ],
+            order="id desc",
+            limit=limit,
+        )
+
+    def _render(self, document):
+        """(subject, body) of this type's text for `document`, in the
+        context's language (the customer's, when Odoo renders an email)."""
+        self.ensure_one()
+        values = document._demat_mail_placeholder_values()
+        return fill(self.mail_subject or "", values), fill(
+            self.mail_body or "", values, html=True
+        )
 
     @api.model
     def _mail_template(self, company, kind):
-        """The company's own email text for this kind, if it has one."""
+        """The company's own email template for this kind, if it has one."""
         return self.env["mail.template"].browse(
             self._mail_template_id(company.id, kind)
         )
@@ -119,7 +303,7 @@ class FactoDematDocumentType(models.Model):
     @api.model
     @ormcache("company_id", "kind")
     def _mail_template_id(self, company_id, kind):
-        # Read for every document sent; changed only by _create_company_template
+        # Read for every document sent; changed only by _create_company_templates
         # (a template in use cannot be deleted).
         return (
             self.sudo()
@@ -134,6 +318,11 @@ class FactoDematDocumentType(models.Model):
             "invoice": "account.email_template_edi_invoice",
             "credit_note": "account.email_template_edi_credit_note",
         }
+
+    @api.model
+    def _document_model(self, kind):
+        """The model of this kind's documents."""
+        return self.env.ref(self._default_template_xmlids()[kind]).model
 
     def _default_mail_template(self):
         self.ensure_one()
@@ -157,3 +346,18 @@ class FactoDematDocumentType(models.Model):
                 if (company, kind) not in existing
             ]
         )
+
+
+def fill(text, values, html=False):
+    """`text` with FACTO's placeholders %1…%5 replaced by `values`
+    ({"1": str, …}); in HTML, values are escaped."""
+    if not html:
+        return PLACEHOLDER.sub(lambda match: values[match[1]], text)
+    return Markup(PLACEHOLDER.sub(lambda match: escape(values[match[1]]), str(text)))
+
+
+def sanitised(vals):
+    """`vals` with the email body sanitised as Odoo's HTML fields are."""
+    if not vals.get("mail_body"):
+        return vals
+    return {**vals, "mail_body": html_sanitize(vals["mail_body"], sanitize_style=True)}

@@ -102,14 +102,11 @@ class SendCase(DematCase):
         )
 
     def customise(self, kind, subject, lang="en_US"):
-        """Have the invoicing manager set this type's email subject."""
+        """Have the invoicing manager save this type's email subject; the
+        company's template that sends it."""
         document_type = self.document_type(kind).with_user(self.manager)
-        action = document_type.action_edit_email()
-        template = (
-            self.env["mail.template"].with_user(self.manager).browse(action["res_id"])
-        )
-        template.with_context(lang=lang).subject = subject
-        return template
+        document_type.with_context(lang=lang).mail_subject = subject
+        return document_type.mail_template_id
 
     def invoice(self, partner, move_type="out_invoice"):
         return self.init_invoice(move_type, partner=partner, amounts=[100.0], post=True)

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import RedirectWarning
 
 
@@ -46,6 +46,15 @@ class SaleOrder(models.Model):
 
     def _demat_is_customer_document(self):
         return True
+
+    def _demat_document_date(self):
+        return self.date_order.date() if self.date_order else False
+
+    @api.model
+    def _demat_kind_domain(self, kind):
+        if kind == "order":
+            return [("state", "=", "sale")]
+        return [("state", "in", ("draft", "sent"))]
 
     def _demat_document_kind(self):
         if self.env.context.get("proforma") or self.state != "sale":

@@ -35,7 +35,7 @@ class TestSaleDocuments(SendCase):
         )
 
     def test_allowed_customer_gets_the_company_quotation_text(self):
-        self.customise("quotation", "Devis {{ object.name }}")
+        self.customise("quotation", "Devis %2")
         order = self.order(self.customer)
         self.send_quotation(order)
         self.assertEqual(
@@ -55,7 +55,7 @@ class TestSaleDocuments(SendCase):
         self.order(self.customer).action_quotation_send()  # the others still can
 
     def test_order_confirmation_email(self):
-        self.customise("order", "Commande {{ object.name }}")
+        self.customise("order", "Commande %2")
         allowed, refused = self.order(self.customer), self.order(self.refused)
         (allowed | refused).action_confirm()
         (allowed | refused)._send_order_confirmation_mail()

@@ -25,13 +25,24 @@ class FactoDematDocumentType(models.Model):
             )
         return super()._default_mail_template()
 
-    def _create_company_template(self):
+    @api.model
+    def _default_text_parts(self):
+        # EXTENDS 'facto_demat'
+        return {
+            **super()._default_text_parts(),
+            "delivery": (
+                self.env._("%3 - Delivery slip %2"),
+                self.env._("the delivery slip %2 of %5"),
+            ),
+        }
+
+    def _create_company_templates(self):
         # EXTENDS 'facto_demat': Inventory sends the company's delivery text.
-        # Only an invoicing manager gets here (action_edit_email checks it);
-        # the company's settings are theirs to change for this field alone.
-        result = super()._create_company_template()
-        if self.kind == "delivery":
-            self.company_id.sudo().stock_mail_confirmation_template_id = (
-                self.mail_template_id
+        # Only a user who may write the document type gets here; the
+        # company's settings are the process's to change for this field.
+        result = super()._create_company_templates()
+        for document_type in self.filtered(lambda line: line.kind == "delivery"):
+            document_type.company_id.sudo().stock_mail_confirmation_template_id = (
+                document_type.mail_template_id
             )
         return result

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class StockPicking(models.Model):
@@ -22,6 +22,14 @@ class StockPicking(models.Model):
 
     def _demat_is_customer_document(self):
         return self.picking_type_code == "outgoing" and bool(self.partner_id)
+
+    def _demat_document_date(self):
+        moment = self.date_done or self.scheduled_date
+        return moment.date() if moment else False
+
+    @api.model
+    def _demat_kind_domain(self, kind):
+        return [("picking_type_code", "=", "outgoing"), ("partner_id", "!=", False)]
 
     def _demat_document_kind(self):
         return "delivery"

@@ -27,7 +27,7 @@ class TestDeliverySlips(SendCase):
         )
 
     def test_delivery_text_is_the_company_inventory_text(self):
-        template = self.customise("delivery", "Livraison {{ object.name }}")
+        template = self.customise("delivery", "Livraison %2")
         self.assertEqual(self.env.company.stock_mail_confirmation_template_id, template)
         picking = self.delivery(self.customer)
         picking._send_confirmation_email()
