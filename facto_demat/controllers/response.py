@@ -80,10 +80,9 @@ class FactoDematResponse(http.Controller):
         line = request.env["facto.demat.letter.run.line"]._from_response_token(token)
         if not line:
             return None, self._invalid()
-        lang = line.partner_id.lang
-        if lang in dict(request.env["res.lang"].get_installed()):
-            request.update_context(lang=lang)
-        return line.with_context(lang=request.env.lang), None
+        lang = line.partner_id._demat_lang(line.run_id.company_id)
+        request.update_context(lang=lang)
+        return line.with_context(lang=lang), None
 
     def _invalid(self):
         # The same page for an unknown, expired, replaced or altered link:

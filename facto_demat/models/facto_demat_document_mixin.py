@@ -232,10 +232,11 @@ class FactoDematDocumentMixin(models.AbstractModel):
 
     def _demat_mail_text(self):
         self.ensure_one()
-        langs = dict(self.env["res.lang"].get_installed())
+        # the language Odoo renders the email in: the customer's, unless
+        # the database lacks it
         lang = self.env.lang
-        if lang not in langs:  # never English in a database without it
-            lang = self.company_id.partner_id.lang
+        if lang not in dict(self.env["res.lang"].get_installed()):
+            lang = self._demat_partner()._demat_lang(self.company_id)
         document_type = self.env["facto.demat.document.type"].search(
             [
                 ("company_id", "=", self.company_id.id),

@@ -273,7 +273,7 @@ class FactoDematLetterRun(models.Model):
                     f"part-{self.id}-{part_number:05d}.pdf", pdf
                 )
             for line, content in zip(chunk, letters, strict=True):
-                lang = line.partner_id.lang or self.company_id.partner_id.lang
+                lang = line.partner_id._demat_lang(self.company_id)
                 pages[line] = self._attachment(
                     self.with_context(lang=lang).env._(
                         "Letter %(code)s.pdf",

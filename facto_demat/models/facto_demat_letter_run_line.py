@@ -294,9 +294,8 @@ class FactoDematLetterRunLine(models.Model):
         """ "Lyon, le 29 novembre 2026": the letter's place and date, as
         letters write them in the customer's language."""
         self.ensure_one()
-        lang = self.partner_id.lang or self.env.lang
-        env = self.with_context(lang=lang).env
         company = self.run_id.company_id
+        env = self.with_context(lang=self.partner_id._demat_lang(company)).env
         day = format_date(env, self.run_id.create_date, date_format="long")
         if not company.city:
             return day
@@ -306,7 +305,7 @@ class FactoDematLetterRunLine(models.Model):
         """Subject (text) and body (HTML) of this customer's letter, in their
         language."""
         self.ensure_one()
-        lang = self.partner_id.lang or self.env.lang
+        lang = self.partner_id._demat_lang(self.run_id.company_id)
         run = self.run_id.with_context(lang=lang)
         env = self.with_context(lang=lang).env
         if self.email or not run.body_no_email:

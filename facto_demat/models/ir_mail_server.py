@@ -330,6 +330,15 @@ class IrMailServer(models.Model):
                 server=server,
                 reason=verdict.reason,
             )
+        if verdict.blocked_by == "mailbox" and self.transport == "smtp":
+            return self.env._(
+                "The server of %(server)s refuses to send from %(sender)s "
+                "(%(reason)s): check the sender email, and that the account "
+                "may send from it.",
+                server=server,
+                sender=", ".join(verdict.recipients) or self.from_filter or "",
+                reason=verdict.reason,
+            )
         if verdict.blocked_by == "mailbox":
             return self.env._(
                 "The account of %(server)s may not send as the mailbox "

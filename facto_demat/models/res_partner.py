@@ -516,6 +516,17 @@ class ResPartner(models.Model):
             return "waiting"
         return None
 
+    def _demat_lang(self, company=None):
+        """The language to write to this partner in: its own when installed,
+        else its company's (`company`, the partner's or the current one),
+        never a language the database lacks."""
+        installed = dict(self.env["res.lang"].get_installed())
+        company = company or self.company_id or self.env.company
+        for lang in (self.lang, company.partner_id.lang, self.env.lang):
+            if lang in installed:
+                return lang
+        return next(iter(installed))
+
     def _demat_invoice_address(self):
         """The contact Odoo addresses this partner's invoices to, by its own
         convention (`address_get(['invoice'])`): its invoice contact, else

@@ -241,6 +241,19 @@ class TestAnswerPage(AnswerCase):
         response = self.answer(path, "refuse")
         self.assertIn("Vous avez refusé", response.text)
 
+    def test_letter_and_page_speak_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["facto_demat"], ["fr_FR"], overwrite=True
+        )
+        self.env.company.partner_id.lang = "fr_FR"
+        self.customer.lang = "en_US"
+        path = self.send_letter(self.customer)
+        self.opener.cookies["frontend_lang"] = "fr_FR"  # a French browser
+        page = self.url_open(path)
+        self.assertIn("I accept documents by email", page.text)
+        self.assertNotIn("J'accepte", page.text)
+
     def test_printed_letter_has_the_link_and_its_qr_code(self):
         wizard = self.env["facto.demat.letter.wizard"].create(
             {
