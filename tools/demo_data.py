@@ -1,14 +1,35 @@
 # Demo data for `make run`, fed to `odoo-bin shell` (which provides `env`):
-# a French company, 80 customers with codes, a year of posted invoices and
-# credit notes, and the local SMTP sink as outgoing mail server.
+# a French company (SIREN, VAT number, IBAN, logo) with a salesperson, 80
+# customers with codes, a year of posted invoices and credit notes, a few
+# quotations and a delivery, customers who refused, accepted or answered by
+# the letter's link, one letter run of each kind, and the local SMTP sink as
+# outgoing mail server.
 # ruff: noqa: F821
+import base64
+import io
 import os
 import random
 from datetime import date, timedelta
 
+from PIL import Image, ImageDraw
+
 rng = random.Random(18)
+env = env(user=env.ref("base.user_admin"))  # the demo's people, not OdooBot
 company = env.company
 france = env.ref("base.fr")
+
+
+def logo():
+    """A plain logo: the company's initials on a wood-brown square."""
+    image = Image.new("RGB", (240, 240), (122, 74, 38))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((16, 16, 223, 223), outline=(245, 230, 200), width=6)
+    draw.text((60, 70), "ML", fill=(245, 230, 200), font_size=96)
+    stream = io.BytesIO()
+    image.save(stream, format="PNG")
+    return base64.b64encode(stream.getvalue())
+
+
 company.write(
     {
         "name": "Menuiserie Lambert SARL",
@@ -18,9 +39,43 @@ company.write(
         "country_id": france.id,
         "email": "facturation@menuiserie-lambert.example",
         "phone": "+33 4 78 00 00 00",
+        "vat": "FR96412345670",
+        "siret": "41234567000017",
+        "company_registry": "RCS Lyon 412 345 670",
+        "logo": logo(),
+        "demat_sender_email": "factures@menuiserie-lambert.example",
     }
 )
-env.ref("base.user_admin").write({"lang": "fr_FR", "tz": "Europe/Paris"})
+env["res.partner.bank"].create(
+    {
+        "partner_id": company.partner_id.id,
+        "acc_number": "FR76 3000 6000 0112 3456 7890 189",
+        "allow_out_payment": True,
+    }
+)
+env.ref("base.user_admin").write(
+    {
+        "name": "Claire Lambert",
+        "email": "claire.lambert@menuiserie-lambert.example",
+        "lang": "fr_FR",
+        "tz": "Europe/Paris",
+    }
+)
+salesperson = env["res.users"].create(
+    {
+        "name": "Sophie Girard",
+        "login": "sophie",
+        "password": "sophie",
+        "email": "sophie.girard@menuiserie-lambert.example",
+        "lang": "fr_FR",
+        "tz": "Europe/Paris",
+        "groups_id": [
+            (4, env.ref("account.group_account_invoice").id),
+            (4, env.ref("sales_team.group_sale_salesman").id),
+            (4, env.ref("stock.group_stock_user").id),
+        ],
+    }
+)
 
 env["ir.mail_server"].create(
     {
@@ -133,6 +188,7 @@ for day in range(365, 0, -1):
             {
                 "move_type": move_type,
                 "partner_id": partner.id,
+                "invoice_user_id": salesperson.id,
                 "invoice_date": invoice_date,
                 "invoice_line_ids": [
                     (
@@ -148,7 +204,56 @@ for day in range(365, 0, -1):
             }
         )
 env["account.move"].create(moves).action_post()
+
+# Quotations, an order and its delivery slip
+window = env["product.product"].create(
+    {"name": "Fenêtre chêne 120 × 100", "list_price": 950.0, "type": "consu"}
+)
+orders = env["sale.order"].create(
+    [
+        {
+            "partner_id": customers[index].id,
+            "user_id": salesperson.id,
+            "order_line": [(0, 0, {"product_id": window.id, "product_uom_qty": 2})],
+        }
+        for index in (0, 1, 3, 4)
+    ]
+)
+orders[0].action_confirm()
+
+# Consent: two refusals recorded by hand, one acceptance
+customers[1].action_demat_record_refusal()
+customers[11].action_demat_record_refusal()
+customers[5].action_demat_record_acceptance()
+
+# One letter run of each kind: emailed (with answer links), then printed for
+# the customers without an address
+Wizard = env["facto.demat.letter.wizard"]
+email_run = env["facto.demat.letter.run"].browse(
+    Wizard.create(
+        {"output": "email", "partner_code_from": "C0001", "partner_code_to": "C0030"}
+    ).action_confirm()["res_id"]
+)
+Wizard.create(
+    {
+        "output": "print",
+        "partner_code_from": "C0001",
+        "partner_code_to": "C0080",
+        "include_without_email": True,
+    }
+).action_confirm()
+
+# Three customers answered by the letter's link
+origin = {"ip_address": "203.0.113.24", "user_agent": "Mozilla/5.0 (Windows NT 10.0)"}
+answers = {"C0004": ("accept", None), "C0008": ("refuse", None)}
+answers["C0009"] = ("address", "comptabilite@fromagerie-robert-9.example")
+for line in email_run.sudo().line_ids:
+    answer = answers.get(line.partner_id.ref)
+    if answer:
+        line._apply_customer_answer(answer[0], origin, answer[1])
+
 env.cr.commit()
 print(
-    f"demo data: {len(customers)} customers, {len(moves)} posted invoices/credit notes"
+    f"demo data: {len(customers)} customers, {len(moves)} posted invoices/credit"
+    f" notes, {len(orders)} quotations/orders, letter run {email_run.display_name}"
 )

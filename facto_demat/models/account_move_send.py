@@ -1,4 +1,7 @@
 from odoo import api, models, release
+from odoo.tools import find_in_path
+
+from ..tools.letter_engine import renders_several_documents
 
 # Odoo 18's _send_mails leaves out an invoice whose partner has no email.
 SKIPS_PARTNERS_WITHOUT_EMAIL = release.version_info[0] < 19
@@ -29,6 +32,18 @@ class AccountMoveSend(models.AbstractModel):
         if move.partner_id in partners:
             partners = (partners - move.partner_id) | move._demat_default_recipients()
         return move._demat_recipients(partners)[0]
+
+    @api.model
+    def _prepare_invoice_pdf_report(self, invoices_data):
+        # EXTENDS 'account': a wkhtmltopdf without patched Qt (Debian's)
+        # renders one document per call; a batch would come out empty.
+        if len(invoices_data) == 1 or renders_several_documents(
+            find_in_path("wkhtmltopdf")
+        ):
+            return super()._prepare_invoice_pdf_report(invoices_data)
+        for invoice, invoice_data in invoices_data.items():
+            super()._prepare_invoice_pdf_report({invoice: invoice_data})
+        return None
 
     @api.model
     def _is_applicable_to_move(self, method, move):

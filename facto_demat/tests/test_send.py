@@ -84,13 +84,13 @@ class TestSendInvoices(SendCase):
         self.assertNotIn("facto_demat_email_not_allowed", wizard.alerts)
 
     def test_batch_emails_allowed_and_prints_the_others_in_one_pdf(self):
-        # Real PDFs: wkhtmltopdf reads the assets from this server; Debian's
-        # build renders one invoice per call (Odoo's batches hold one more
-        # than this parameter).
+        # Real PDFs, in Odoo's batches, with the wkhtmltopdf of the machine
+        # (Debian's renders one document per call): wkhtmltopdf reads the
+        # assets from this server.
         self.enterContext(self.enter_test_mode())
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
-        self.env["ir.config_parameter"].set_param("account.pdf_generation_batch", 0)
-        allowed = self.invoice(self.customer)
+        allowed = self.invoice(self.customer) | self.invoice(self.customer)
+        allowed |= self.invoice(self.customer, "out_refund")
         refused, invalid, no_address = (
             self.invoice(self.refused),
             self.invoice(self.invalid),
@@ -99,7 +99,7 @@ class TestSendInvoices(SendCase):
         wizard = self.wizard(allowed | refused | invalid | no_address)
         self.assertEqual(
             {method: data["count"] for method, data in wizard.summary_data.items()},
-            {"email": 1, "facto_demat_paper": 3},
+            {"email": 3, "facto_demat_paper": 3},
         )
         self.assertIn(
             "Refuse SARL: refused on", wizard.summary_data["facto_demat_paper"]["extra"]
@@ -122,11 +122,14 @@ class TestSendInvoices(SendCase):
         self.assertEqual(page_count(paper._demat_print_pdf()), 3)
         self.assertTrue(all((refused | invalid | no_address).mapped("is_move_sent")))
         self.assertEqual(
-            allowed.sending_data["author_partner_id"], self.env.user.partner_id.id
+            set(allowed.mapped(lambda move: move.sending_data["author_partner_id"])),
+            {self.env.user.partner_id.id},
         )
 
         self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
-        self.assertTrue(self.emails(allowed, self.customer))
+        for move in allowed:
+            self.assertTrue(self.emails(move, self.customer))
+            self.assertTrue(move.invoice_pdf_report_id)
         for move in refused | invalid | no_address:
             self.assertFalse(self.emails(move))
         self.assertEqual(len(self.held_back_notes(refused | invalid)), 2)

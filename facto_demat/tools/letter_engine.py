@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
+from functools import cache
 
 LOCKED_DOWN = [
     "--disable-javascript",
@@ -49,6 +50,20 @@ def render_pdfs(binary, paper_args, documents, deadline, workers=1):
             return list(
                 pool.map(lambda html: _render(command, html, deadline), documents)
             )
+
+
+@cache
+def renders_several_documents(binary):
+    """Whether this wkhtmltopdf renders several documents in one call: only
+    a build with wkhtmltopdf's patched Qt does (Debian's, without it, fails
+    with an empty file). Asked once per process, within 10 s."""
+    try:
+        version = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "patched qt" in version.lower()
 
 
 def _render(command, html, deadline):

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import UserError
 
 
 class AccountMoveSendBatchWizard(models.TransientModel):
@@ -43,15 +44,41 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         if others:
             self.move_ids = others
             super().action_send_and_print(force_synchronous, allow_fallback_pdf)
-        self.env["account.move.send"]._generate_and_send_invoices(
-            to_print, sending_methods={"manual"}, allow_fallback_pdf=allow_fallback_pdf
-        )
+        # The paper part never stops the email part: a document whose PDF
+        # cannot be made is said in its chatter (Odoo's way) or here.
+        failure = None
+        try:
+            with self.env.cr.savepoint():
+                self.env["account.move.send"]._generate_and_send_invoices(
+                    to_print,
+                    allow_raising=False,
+                    sending_methods={"manual"},
+                    allow_fallback_pdf=allow_fallback_pdf,
+                )
+        except UserError as error:
+            failure = error.args[0]
+        printable = to_print.filtered("invoice_pdf_report_id")
         message = self.env._(
             "%(count)s document(s) may not be emailed (%(reasons)s): they are "
             "gathered in %%s to print.",
             count=len(to_print),
             reasons=to_print._demat_block_summary(),
         )
+        links = [
+            {
+                "label": self.env._("one PDF"),
+                "url": "/facto_demat/documents_to_print/"
+                + ",".join(str(move_id) for move_id in printable.ids),
+            }
+        ]
+        if not printable:
+            message, links = message.replace("%s", "—"), []
+        if to_print - printable:
+            message += " " + self.env._(
+                "The PDF of %(documents)s could not be made (%(reason)s).",
+                documents=", ".join((to_print - printable).mapped("name")),
+                reason=failure or self.env._("see their chatter"),
+            )
         if others and not force_synchronous:
             message += " " + self.env._("The others are being sent in the background.")
         return {
@@ -62,13 +89,7 @@ class AccountMoveSendBatchWizard(models.TransientModel):
                 "sticky": True,
                 "title": self.env._("Documents to print"),
                 "message": message,
-                "links": [
-                    {
-                        "label": self.env._("one PDF"),
-                        "url": "/facto_demat/documents_to_print/"
-                        + ",".join(str(move_id) for move_id in to_print.ids),
-                    }
-                ],
+                "links": links,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
