@@ -1,3 +1,4 @@
+from . import test_buttons
 from . import test_consent
 from . import test_controllers
 from . import test_document_type
