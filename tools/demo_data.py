@@ -207,7 +207,7 @@ env["account.move"].create(moves).action_post()
 
 # Quotations, an order and its delivery slip
 window = env["product.product"].create(
-    {"name": "Fenêtre chêne 120 × 100", "list_price": 950.0, "type": "consu"}
+    {"name": "Fenêtre chêne 120 x 100", "list_price": 950.0, "type": "consu"}
 )
 orders = env["sale.order"].create(
     [
