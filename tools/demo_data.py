@@ -246,7 +246,7 @@ Wizard.create(
 # Three customers answered by the letter's link
 origin = {"ip_address": "203.0.113.24", "user_agent": "Mozilla/5.0 (Windows NT 10.0)"}
 answers = {"C0004": ("accept", None), "C0008": ("refuse", None)}
-answers["C0009"] = ("address", "comptabilite@fromagerie-robert-9.example")
+answers["C0009"] = ("address", "comptabilite@plomberie-moreau-9.example")
 for line in email_run.sudo().line_ids:
     answer = answers.get(line.partner_id.ref)
     if answer:
