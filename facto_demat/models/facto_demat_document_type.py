@@ -200,14 +200,11 @@ class FactoDematDocumentType(models.Model):
     def action_edit_email(self):
         """Open this type's email text; nothing is made until it is saved."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.display_name,
-            "res_model": self._name,
-            "res_id": self.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "facto_demat.action_facto_demat_document_type"
+        )
+        # within the list's action, so that reloading the page reopens it
+        return {**action, "res_id": self.id, "views": [(False, "form")]}
 
     def _create_company_templates(self):
         """Give each of these types without one its company's own template:
