@@ -1,7 +1,7 @@
 {
     "name": "FACTO Dematerialisation - Mail tracking",
     "summary": "An address that bounced is no document address until it is fixed",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Accounting/Accounting",
     "author": "facto_demat developers",
     "website": "https://github.com/facto-demat/facto_demat",

@@ -1,7 +1,7 @@
 {
     "name": "FACTO Dematerialisation - Sales",
     "summary": "Email quotations and orders only to customers who may receive them",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Sales/Sales",
     "author": "facto_demat developers",
     "website": "https://github.com/facto-demat/facto_demat",

@@ -1,7 +1,7 @@
 {
     "name": "FACTO Dematerialisation - Inventory",
     "summary": "Email delivery slips only to customers who may receive them",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Inventory/Inventory",
     "author": "facto_demat developers",
     "website": "https://github.com/facto-demat/facto_demat",

@@ -1,23 +1,48 @@
-from odoo import api, models, release
+from odoo import api, models
 from odoo.tools import find_in_path
 
 from ..tools.letter_engine import renders_several_documents
-
-# Odoo 18's _send_mails leaves out an invoice whose partner has no email.
-SKIPS_PARTNERS_WITHOUT_EMAIL = release.version_info[0] < 19
+from ..tools.odoo_versions import ODOO_19
 
 
 class AccountMoveSend(models.AbstractModel):
     _inherit = "account.move.send"
 
+    if ODOO_19:
+
+        @api.model
+        def _get_default_sending_methods(self, move):
+            # EXTENDS 'account' (19.0: a set)
+            return self._demat_paper_if_blocked(
+                move, super()._get_default_sending_methods(move)
+            )
+
+    else:
+
+        @api.model
+        def _get_default_sending_method(self, move):
+            # EXTENDS 'account' (18.0: one method)
+            (method,) = self._demat_paper_if_blocked(
+                move, {super()._get_default_sending_method(move)}
+            )
+            return method
+
     @api.model
-    def _get_default_sending_method(self, move):
-        # EXTENDS 'account': a customer who may not be emailed gets paper.
-        # (Without any email at all, Odoo's own alert already says so.)
-        method = super()._get_default_sending_method(move)
-        if method == "email" and move._demat_email_blocked():
-            return "manual"
-        return method
+    def _demat_sending_methods(self, move):
+        """The default sending methods of `move` (a set of keys such as
+        "email", "manual"), on 18.0 and 19.0."""
+        if ODOO_19:
+            return self._get_default_sending_methods(move)
+        return {self._get_default_sending_method(move)}
+
+    @api.model
+    def _demat_paper_if_blocked(self, move, methods):
+        """`methods` (a set), with paper instead of email for a customer who
+        may not be emailed. (Without any email at all, Odoo's own alert
+        already says so.)"""
+        if "email" in methods and move._demat_email_blocked():
+            return (methods - {"email"}) | {"manual"}
+        return methods
 
     @api.model
     def _get_default_mail_template_id(self, move):
@@ -46,12 +71,16 @@ class AccountMoveSend(models.AbstractModel):
         return None
 
     @api.model
-    def _is_applicable_to_move(self, method, move):
+    def _is_applicable_to_move(self, method, move, **move_data):
         # EXTENDS 'account': email applies when the rule leaves a recipient,
-        # who may be the invoice contact of a partner without email.
-        if method == "email":
-            return move._demat_email_allowed()
-        return super()._is_applicable_to_move(method, move)
+        # who may be the invoice contact of a partner without email (18.0
+        # asks for the partner's own email). 19.0 passes the move's sending
+        # data, and then also asks that some recipient be left.
+        if method != "email":
+            return super()._is_applicable_to_move(method, move, **move_data)
+        return move._demat_email_allowed() and (
+            not move_data or super()._is_applicable_to_move(method, move, **move_data)
+        )
 
     @api.model
     def _get_alerts(self, moves, moves_data):
@@ -89,7 +118,7 @@ class AccountMoveSend(models.AbstractModel):
         # an email (19 sends to the recipients); an invoice whose partner has
         # none goes to its invoice contact all the same.
         super()._send_mails(moves_data)
-        if not SKIPS_PARTNERS_WITHOUT_EMAIL:
+        if ODOO_19:
             return
         subtype = self.env.ref("mail.mt_comment")
         for move, move_data in moves_data.items():
@@ -112,9 +141,10 @@ class AccountMoveSend(models.AbstractModel):
             )
 
     @api.model
-    def _hook_if_success(self, moves_data):
-        # EXTENDS 'account': the chatter tells what was held back
-        result = super()._hook_if_success(moves_data)
+    def _hook_if_success(self, moves_data, *args, **kwargs):
+        # EXTENDS 'account': the chatter tells what was held back (19.0 adds
+        # from_cron, which snailmail_account passes positionally)
+        result = super()._hook_if_success(moves_data, *args, **kwargs)
         held_back = self.env["account.move"].union(
             *(move for move in moves_data if move._demat_email_blocked())
         )

@@ -3,6 +3,9 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import format_amount, format_date
 
+from ..tools.email_address import valid_emails
+from ..tools.odoo_versions import ODOO_19
+
 
 class FactoDematDocumentMixin(models.AbstractModel):
     """A document a customer may receive by email (invoice, quotation,
@@ -44,36 +47,71 @@ class FactoDematDocumentMixin(models.AbstractModel):
         customer = self._demat_customer()
         if kept.filtered(lambda partner: partner.commercial_partner_id == customer):
             left_out = {**self._demat_passed_over(), **left_out}
-        if not left_out:
+        # 19.0 also notifies addresses typed without a contact (id False)
+        emails_left_out = self._demat_addresses_left_out(
+            recipient["email_normalized"]
+            for recipient in recipients
+            if recipient.get("notif") == "email" and not recipient.get("id")
+        )
+        if not left_out and not emails_left_out:
             return recipients
         if not self.env.context.get("demat_noting"):
-            self._demat_note_left_out(left_out)
+            self._demat_note_left_out({**left_out, **emails_left_out})
         left_out_ids = {partner.id for partner in left_out}
-        return [
-            recipient
-            for recipient in recipients
-            if recipient.get("notif") != "email" or recipient["id"] not in left_out_ids
-        ]
 
-    def _notify_get_reply_to(self, default=None):
-        # EXTENDS 'mail': customers answer documents to the company's sender
-        # email, when it has one (else Odoo's catchall or default).
-        reply_to = {}
+        def kept(recipient):
+            if recipient.get("notif") != "email":
+                return True
+            if recipient.get("id"):
+                return recipient["id"] not in left_out_ids
+            return recipient["email_normalized"] not in emails_left_out
+
+        return [recipient for recipient in recipients if kept(recipient)]
+
+    # Customers answer documents to the company's sender email, when it has
+    # one (else Odoo's catchall or default).
+    if ODOO_19:
+
+        def _notify_get_reply_to_batch(self, defaults=None, author_ids=None):
+            # EXTENDS 'mail' (19.0: every reply-to, the mass composer's too)
+            reply_to = super()._notify_get_reply_to_batch(
+                defaults=defaults, author_ids=author_ids
+            )
+            for record, sender in self._demat_reply_to_senders().items():
+                reply_to[record.id] = self._notify_get_reply_to_formatted_email(
+                    sender, author_id=(author_ids or {}).get(record.id)
+                )
+            return reply_to
+
+    else:
+
+        def _notify_get_reply_to(self, default=None):
+            # EXTENDS 'mail' (18.0)
+            reply_to = {
+                record.id: self._notify_get_reply_to_formatted_email(
+                    sender, record.display_name, company=record.company_id
+                )
+                for record, sender in self._demat_reply_to_senders().items()
+            }
+            others = self.filtered(lambda record: record.id not in reply_to)
+            if others or not self:
+                reply_to.update(
+                    super(FactoDematDocumentMixin, others)._notify_get_reply_to(
+                        default=default
+                    )
+                )
+            return reply_to
+
+    def _demat_reply_to_senders(self):
+        """{document (sudo): its company's sender email} for the customer
+        documents among these whose company has one."""
+        senders = {}
         for record in self.sudo().filtered("id"):
             company = record.company_id or self.env.company
             sender = company._demat_reply_to()
             if sender and record._demat_is_customer_document():
-                reply_to[record.id] = self._notify_get_reply_to_formatted_email(
-                    sender, record.display_name, company=company
-                )
-        others = self.filtered(lambda record: record.id not in reply_to)
-        if others or not self:
-            reply_to.update(
-                super(FactoDematDocumentMixin, others)._notify_get_reply_to(
-                    default=default
-                )
-            )
-        return reply_to
+                senders[record] = sender
+        return senders
 
     def _demat_partner(self):
         """The partner the document is addressed to."""
@@ -282,13 +320,37 @@ class FactoDematDocumentMixin(models.AbstractModel):
         )
 
     def _demat_name_left_out(self, left_out):
-        """'Name (reason); …' of the recipients left out ({partner: reason})."""
+        """'Name (reason); …' of the recipients left out ({partner or
+        address: reason})."""
         return "; ".join(
             self.env._(
-                "%(name)s (%(reason)s)", name=partner.display_name, reason=reason
+                "%(name)s (%(reason)s)",
+                name=getattr(recipient, "display_name", recipient),
+                reason=reason,
             )
-            for partner, reason in left_out.items()
+            for recipient, reason in left_out.items()
         )
+
+    def _demat_addresses_left_out(self, addresses):
+        """{address: reason} of the addresses (typed without a contact) this
+        document may not be emailed to: not valid, or the customer's own
+        (its contacts' included) while its consent is withheld."""
+        self.ensure_one()
+        customer = self._demat_customer()
+        withheld = customer.demat_refused or customer._demat_consent_withheld()
+        own = set()
+        if withheld:
+            contacts = customer.search([("commercial_partner_id", "=", customer.id)])
+            own = {
+                email for contact in contacts for email in valid_emails(contact.email)
+            }
+        left_out = {}
+        for address in addresses:
+            if not valid_emails(address or ""):
+                left_out[address] = self.env._("No valid email address")
+            elif address in own:
+                left_out[address] = self._demat_consent_reason(customer)
+        return left_out
 
     def _demat_post_note(self, text):
         self.ensure_one()

@@ -5,10 +5,20 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.tools import html_sanitize, ormcache
 
+from ..tools.odoo_versions import declare_sql_constraints
+
 # The order of FACTO's "Document types" list; other kinds come after.
 KIND_ORDER = ("quotation", "order", "delivery", "invoice", "credit_note")
 # FACTO's placeholders in a document's email text, %1 to %5
 PLACEHOLDER = re.compile(r"%([1-5])")
+# ... and their names in the translatable standard texts
+PLACEHOLDER_NAMES = {
+    "customer": "%1",
+    "reference": "%2",
+    "company": "%3",
+    "amount": "%4",
+    "date": "%5",
+}
 # The company's email template calls back its document type's text, so the
 # text lives in one place, per language, and renders in the customer's.
 SUBJECT_CALL = "{{ object._demat_mail_subject() }}"
@@ -97,13 +107,13 @@ class FactoDematDocumentType(models.Model):
         string="Preview", compute="_compute_preview", sanitize=False
     )
 
-    _sql_constraints = [
-        (
-            "kind_company_uniq",
+    declare_sql_constraints(
+        locals(),
+        kind_company_uniq=(
             "unique(kind, company_id)",
             "A company has one line per document type.",
-        )
-    ]
+        ),
+    )
 
     @api.model
     def _selection_preview_document(self):
@@ -243,12 +253,11 @@ class FactoDematDocumentType(models.Model):
 
     def _default_text(self):
         """(subject, body) of this kind, in the context's language."""
-        _ = self.env._
         subject, document = self._default_text_parts()[self.kind]
         paragraphs = (
-            _("Hello %1,"),
-            _("Please find attached %(document)s.", document=document),
-            _("Kind regards,"),
+            self.env._("Hello %(customer)s,", **PLACEHOLDER_NAMES),
+            self.env._("Please find attached %(document)s.", document=document),
+            self.env._("Kind regards,"),
             "%3",
         )
         return subject, Markup("").join(
@@ -258,13 +267,21 @@ class FactoDematDocumentType(models.Model):
     @api.model
     def _default_text_parts(self):
         """{kind: (subject, what is attached)} of the standard texts, in the
-        context's language; bridge modules add their kinds."""
-        _ = self.env._
+        context's language, with FACTO's placeholders; bridge modules add
+        their kinds."""
+        names = PLACEHOLDER_NAMES
         return {
-            "invoice": (_("%3 - Invoice %2"), _("our invoice %2 of %5, for %4")),
+            "invoice": (
+                self.env._("%(company)s - Invoice %(reference)s", **names),
+                self.env._(
+                    "our invoice %(reference)s of %(date)s, for %(amount)s", **names
+                ),
+            ),
             "credit_note": (
-                _("%3 - Credit note %2"),
-                _("our credit note %2 of %5, for %4"),
+                self.env._("%(company)s - Credit note %(reference)s", **names),
+                self.env._(
+                    "our credit note %(reference)s of %(date)s, for %(amount)s", **names
+                ),
             ),
         }
 

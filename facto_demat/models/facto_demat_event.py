@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
 
 from ..tools.evidence_key import evidence_key
+from ..tools.odoo_versions import declare_sql_constraints
 
 EVENT_TYPES = [
     ("letter_printed", "Letter printed"),
@@ -139,13 +140,13 @@ class FactoDematEvent(models.Model):
     sealed_user_id = fields.Integer(string="User ID (sealed)", readonly=True)
     sealed_user_login = fields.Char(string="User (sealed)", readonly=True)
 
-    _sql_constraints = [
-        (
-            "company_sequence_unique",
+    declare_sql_constraints(
+        locals(),
+        company_sequence_unique=(
             "UNIQUE(company_id, sequence)",
             "Two evidence events cannot share a place in a company's chain.",
-        )
-    ]
+        ),
+    )
 
     @api.depends("event_type", "sealed_partner_name", "partner_id")
     def _compute_display_name(self):

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import find_in_path, format_date, format_datetime
 
 from ..tools import letter_engine
+from ..tools.odoo_versions import cron_progress
 from ..tools.pdf import merge_pdfs, save_pages
 
 # Letters rendered per wkhtmltopdf call (one input document per call here)
@@ -200,7 +201,7 @@ class FactoDematLetterRun(models.Model):
         remaining = self.env["facto.demat.letter.run.line"].search_count(
             [("state", "=", "pending")]
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        cron_progress(self.env, done, remaining)
 
     def _check_may_send_letters(self):
         """Letters are sent by invoicing users, on runs of their companies."""

@@ -13,6 +13,7 @@ from odoo.tools import SQL, format_date, formataddr
 from odoo.tools.image import image_data_uri
 
 from ..tools.email_address import valid_emails
+from ..tools.odoo_versions import declare_sql_constraints
 
 PLACEHOLDER = re.compile(r"%([1-4])")
 
@@ -65,13 +66,13 @@ class FactoDematLetterRunLine(models.Model):
     )
     response_expires_at = fields.Datetime(string="Answer link valid until", copy=False)
 
-    _sql_constraints = [
-        (
-            "run_partner_unique",
+    declare_sql_constraints(
+        locals(),
+        run_partner_unique=(
             "UNIQUE(run_id, partner_id)",
             "A customer can appear only once in a letter run.",
-        )
-    ]
+        ),
+    )
 
     def init(self):
         # A customer is in at most one run still sending its letter, so two

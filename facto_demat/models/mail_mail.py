@@ -11,6 +11,7 @@ from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from ..tools import mail_transport
 from ..tools.email_address import parse_addresses, valid_emails
+from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 
 _logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ class MailMail(models.Model):
         return emails
 
     def _postprocess_sent_message(
-        self, success_pids, failure_reason=False, failure_type=None, **kwargs
+        self, success_pids, *args, failure_reason=False, failure_type=None, **kwargs
     ):
         # EXTENDS 'mail': a dematerialisation letter counts once its email
         # has left, as the email's final state says, whatever the caller
@@ -166,8 +167,10 @@ class MailMail(models.Model):
                     or self.env._("The email was not sent.")
                 )
         self.filtered("delivery_deferred_since").delivery_deferred_since = False
+        # (19.0 adds success_emails, in *args or **kwargs)
         return super()._postprocess_sent_message(
             success_pids,
+            *args,
             failure_reason=failure_reason,
             failure_type=failure_type,
             **kwargs,
@@ -285,7 +288,10 @@ class MailMail(models.Model):
             }
         )
         self._postprocess_sent_message(
-            success_pids=[], failure_reason=reason, failure_type="mail_smtp"
+            success_pids=[],
+            failure_reason=reason,
+            failure_type="mail_smtp",
+            **NO_SUCCESS_EMAILS,
         )
 
     def _note_delivery_wait(self, sentence, next_try, since, server):

@@ -4,6 +4,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.odoo_versions import declare_sql_constraints
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -77,13 +79,13 @@ class ResCompany(models.Model):
         "it, so that concurrent appends cannot fork the chain.",
     )
 
-    _sql_constraints = [
-        (
-            "demat_grace_days_positive",
+    declare_sql_constraints(
+        locals(),
+        demat_grace_days_positive=(
             "CHECK(demat_grace_days >= 0)",
             "The notice period cannot be negative.",
-        )
-    ]
+        ),
+    )
 
     @api.depends("email")
     def _compute_demat_sender_email(self):

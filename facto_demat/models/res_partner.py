@@ -2,7 +2,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.osv import expression
 from odoo.tools import format_date, formataddr
 
 from ..tools import email_address
@@ -190,19 +189,22 @@ class ResPartner(models.Model):
             return domain
         # Spelled out rather than negated: '!' would drop customers whose
         # letter date is empty (SQL NULL).
-        not_allowed = [[("demat_refused", "=", True)], [("demat_email", "=", False)]]
+        # A plain list: odoo.osv.expression is deprecated in 19.0, and
+        # odoo.fields.Domain does not exist in 18.0.
+        not_allowed = ["|", ("demat_refused", "=", True), ("demat_email", "=", False)]
         if opt_in:
-            not_allowed.append([("demat_accepted", "!=", True)])
-        elif deadline:
-            not_allowed.append(
-                [
-                    ("demat_accepted", "!=", True),
-                    "|",
-                    ("demat_letter_date", "=", False),
-                    ("demat_letter_date", ">", deadline),
-                ]
-            )
-        return expression.OR(not_allowed)
+            return ["|", ("demat_accepted", "!=", True), *not_allowed]
+        if deadline:
+            return [
+                "|",
+                "&",
+                ("demat_accepted", "!=", True),
+                "|",
+                ("demat_letter_date", "=", False),
+                ("demat_letter_date", ">", deadline),
+                *not_allowed,
+            ]
+        return not_allowed
 
     def _compute_demat_event_count(self):
         counts = dict(

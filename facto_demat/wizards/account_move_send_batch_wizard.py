@@ -15,14 +15,13 @@ class AccountMoveSendBatchWizard(models.TransientModel):
             if not on_paper:
                 continue
             summary = dict(wizard.summary_data or {})
-            for method, moves in on_paper.grouped(
-                self._get_default_sending_method
-            ).items():
-                left = summary.get(method, {}).get("count", 0) - len(moves)
-                if left > 0:
-                    summary[method] = {**summary[method], "count": left}
-                else:
-                    summary.pop(method, None)
+            for move in on_paper:
+                for method in self._demat_sending_methods(move):
+                    left = summary.get(method, {}).get("count", 0) - 1
+                    if left > 0:
+                        summary[method] = {**summary[method], "count": left}
+                    else:
+                        summary.pop(method, None)
             summary["facto_demat_paper"] = {
                 "count": len(on_paper),
                 "label": self.env._("on paper, not emailed"),
@@ -41,9 +40,13 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         if self.alerts:  # a Json field: False when empty
             self._raise_danger_alerts(self.alerts)
         others = self.move_ids - to_print
-        if others:
+        if len(others) > 1:
             self.move_ids = others
             super().action_send_and_print(force_synchronous, allow_fallback_pdf)
+        elif others:
+            # a batch wizard of one document fails in 19.0 (its alerts take
+            # the single-document road): send it as the batch would
+            self._demat_send_one(others, force_synchronous, allow_fallback_pdf)
         # The paper part never stops the email part: a document whose PDF
         # cannot be made is said in its chatter (Odoo's way) or here.
         failure = None
@@ -95,7 +98,19 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         }
 
     def _demat_goes_on_paper(self, move):
-        return (
-            self._get_default_sending_method(move) in ("email", "manual")
+        return bool(
+            self._demat_sending_methods(move) & {"email", "manual"}
             and not move._demat_email_allowed()
         )
+
+    def _demat_send_one(self, move, force_synchronous, allow_fallback_pdf):
+        if force_synchronous:
+            self.env["account.move.send"]._generate_and_send_invoices(
+                move, allow_fallback_pdf=allow_fallback_pdf
+            )
+            return
+        move.sending_data = {
+            "author_user_id": self.env.user.id,
+            "author_partner_id": self.env.user.partner_id.id,
+        }
+        self.env.ref("account.ir_cron_account_move_send")._trigger()

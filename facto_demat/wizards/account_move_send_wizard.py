@@ -10,6 +10,10 @@ class AccountMoveSendWizard(models.TransientModel):
         partner = self.move_id.partner_id.with_company(self.company_id)
         preference = partner.invoice_sending_method
         result = super()._update_preferred_settings()
-        if self.move_id._demat_email_blocked():
+        # (19.0 no longer writes it: nothing to restore)
+        if (
+            self.move_id._demat_email_blocked()
+            and partner.invoice_sending_method != preference
+        ):
             partner.invoice_sending_method = preference
         return result

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+from odoo.addons.facto_demat.models.facto_demat_document_type import (
+    PLACEHOLDER_NAMES,
+)
+
 
 class FactoDematDocumentType(models.Model):
     _inherit = "facto.demat.document.type"
@@ -21,15 +25,21 @@ class FactoDematDocumentType(models.Model):
     @api.model
     def _default_text_parts(self):
         # EXTENDS 'facto_demat'
-        _ = self.env._
+        names = PLACEHOLDER_NAMES
         return {
             **super()._default_text_parts(),
             "quotation": (
-                _("%3 - Quotation %2"),
-                _("our quotation %2 of %5, for %4"),
+                self.env._("%(company)s - Quotation %(reference)s", **names),
+                self.env._(
+                    "our quotation %(reference)s of %(date)s, for %(amount)s", **names
+                ),
             ),
             "order": (
-                _("%3 - Order confirmation %2"),
-                _("the confirmation of your order %2 of %5, for %4"),
+                self.env._("%(company)s - Order confirmation %(reference)s", **names),
+                self.env._(
+                    "the confirmation of your order %(reference)s of %(date)s, "
+                    "for %(amount)s",
+                    **names,
+                ),
             ),
         }

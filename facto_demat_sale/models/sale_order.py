@@ -34,12 +34,13 @@ class SaleOrder(models.Model):
             super()._get_confirmation_template(), kind="order"
         )
 
-    def _send_order_notification_mail(self, mail_template):
-        # EXTENDS 'sale': automatic emails (confirmation, payment) too
+    def _send_order_notification_mail(self, mail_template, *args, **kwargs):
+        # EXTENDS 'sale': automatic emails (confirmation, payment) too (19.0
+        # adds allow_deferred_sending)
         if mail_template and self._demat_email_blocked():
             self._demat_note_held_back()
             return None
-        return super()._send_order_notification_mail(mail_template)
+        return super()._send_order_notification_mail(mail_template, *args, **kwargs)
 
     def _demat_partner(self):
         return self.partner_id

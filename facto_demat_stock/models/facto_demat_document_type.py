@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+from odoo.addons.facto_demat.models.facto_demat_document_type import (
+    PLACEHOLDER_NAMES,
+)
+
 
 class FactoDematDocumentType(models.Model):
     _inherit = "facto.demat.document.type"
@@ -31,8 +35,12 @@ class FactoDematDocumentType(models.Model):
         return {
             **super()._default_text_parts(),
             "delivery": (
-                self.env._("%3 - Delivery slip %2"),
-                self.env._("the delivery slip %2 of %5"),
+                self.env._(
+                    "%(company)s - Delivery slip %(reference)s", **PLACEHOLDER_NAMES
+                ),
+                self.env._(
+                    "the delivery slip %(reference)s of %(date)s", **PLACEHOLDER_NAMES
+                ),
             ),
         }
 
