@@ -18,7 +18,7 @@ fi
 ADDONS=$ODOO_SRC/odoo/addons,$ROOT
 # OCA modules of this version fetched by tools/peers.py, if any
 PEERS=$ROOT/var/peers/$ODOO_VERSION/addons
-[ -d "$PEERS" ] && ADDONS=$ADDONS,$PEERS
+compgen -G "$PEERS/*/__manifest__.py" >/dev/null && ADDONS=$ADDONS,$PEERS
 COMMAND=()
 if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
     COMMAND=("$1")
