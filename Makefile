@@ -1,39 +1,56 @@
 # facto_demat: `make run` serves a demo on http://localhost:8069,
-# `make test` runs the tests and linters on a fresh database.
-ODOO_SRC ?= /opt/odoo18
-export ODOO_SRC
+# `make test` runs the tests and linters on fresh databases.
+# Odoo versions: `make test` (and `make setup`) cover 18.0 and 19.0, or only
+# ODOO_VERSION when it is set (`ODOO_VERSION=18.0 make test`); the other
+# commands use ODOO_VERSION, 19.0 by default. Each version has its source
+# tree (ODOO_SRC_18, ODOO_SRC_19; default /opt/odoo18, /opt/odoo19), its
+# .venv-VERSION and its databases (facto_test_18, facto_demo_19...).
+ALL_VERSIONS := 18.0 19.0
+ODOO_VERSIONS := $(or $(ODOO_VERSION),$(ALL_VERSIONS))
+ODOO_VERSION ?= 19.0
+export ODOO_VERSION
+SETUP := bash tools/setup.sh
 
 .PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-send bench-transports
 
 setup:
-	@bash tools/setup.sh
+	@$(SETUP) $(ODOO_VERSIONS)
 
-test: setup
-	@.venv/bin/python tools/run_tests.py
+test:
+	@$(SETUP) $(ODOO_VERSIONS)
+	@python3 tools/run_tests.py $(ODOO_VERSIONS)
 
-test-peers: setup
-	@.venv/bin/python tools/peers.py
+test-peers:
+	@$(SETUP) $(ODOO_VERSION)
+	@python3 tools/peers.py
 
-lint: setup
-	@.venv/bin/python tools/run_tests.py --lint-only
+lint:
+	@$(SETUP) $(ODOO_VERSION)
+	@python3 tools/run_tests.py --lint-only $(ODOO_VERSION)
 
-run: setup
+run:
+	@$(SETUP) $(ODOO_VERSION)
 	@bash tools/run.sh
 
-pytest: setup
+pytest:
+	@$(SETUP) $(ODOO_VERSION)
 	@bash tools/pytest.sh
 
 clean:
-	rm -rf .venv .venv-lint var
+	rm -rf .venv $(ALL_VERSIONS:%=.venv-%) .venv-lint var
 
-bench-consent: setup
+bench-consent:
+	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/run.sh consent
 
-bench-letters: setup
+bench-letters:
+	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/run.sh letters
 
-bench-send: setup
+bench-send:
+	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/send.sh
 
-bench-transports: setup
+bench-transports:
+	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/run.sh transports

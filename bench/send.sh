@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # `make bench-send`: the batch Print & Send of 200 invoices on a database
 # with facto_demat and on one without (account only), rounds interleaved on
-# the same machine, then a table of the medians and their ratio.
+# the same machine, then a table of the medians and their ratio. Databases:
+# facto_bench_19 and facto_bench_plain_19 (_18 with ODOO_VERSION=18.0).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tools/version.sh"
+use_odoo_version
 ROUNDS=${BENCH_ROUNDS:-3}
-WITH=${BENCH_DB:-facto_bench}
-WITHOUT=${BENCH_DB_PLAIN:-facto_bench_plain}
+WITH=${BENCH_DB:-facto_bench$DB_SUFFIX}
+WITHOUT=${BENCH_DB_PLAIN:-facto_bench_plain$DB_SUFFIX}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 ensure() {  # database, module
     if [ "$(psql -d "$1" -Atc "select state from ir_module_module where name = '$2'" 2>/dev/null)" != installed ]; then
         dropdb --if-exists "$1"
-        "$ROOT/tools/odoo.sh" -d "$1" -i "$2" --without-demo=all \
+        "$ROOT/tools/odoo.sh" -d "$1" -i "$2" "$NO_DEMO" \
             --stop-after-init --no-http --log-level=warn
     else
         "$ROOT/tools/odoo.sh" -d "$1" -u "$2" --stop-after-init --no-http --log-level=warn
@@ -29,4 +32,4 @@ for round in $(seq "$ROUNDS"); do
             < "$ROOT/bench/send_invoices.py" | grep -E '^[a-z-]+ [0-9.]+ [0-9]+$' >> "$OUT/$db"
     done
 done
-"$ROOT/.venv/bin/python" "$ROOT/bench/send_table.py" "$OUT/$WITHOUT" "$OUT/$WITH"
+"$VENV/bin/python" "$ROOT/bench/send_table.py" "$OUT/$WITHOUT" "$OUT/$WITH"

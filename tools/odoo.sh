@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# odoo-bin from $ODOO_SRC, run by the project's .venv, with this repository
-# on the addons path and var/odoo.conf (made on first use, with a new
-# evidence key in var/evidence.key): `tools/odoo.sh [shell] [odoo-bin options]`.
+# odoo-bin of $ODOO_VERSION (default 19.0; its tree and venv: tools/version.sh),
+# with this repository on the addons path and var/odoo.conf (made on first
+# use, with a new evidence key in var/evidence.key; shared by the versions):
+# `tools/odoo.sh [shell] [odoo-bin options]`.
+set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ODOO_SRC=${ODOO_SRC:-/opt/odoo18}
+. "$ROOT/tools/version.sh"
+use_odoo_version
 CONF=$ROOT/var/odoo.conf
 if [ ! -f "$CONF" ]; then
     mkdir -p "$ROOT/var"
@@ -13,12 +16,13 @@ if [ ! -f "$CONF" ]; then
         "$ROOT/var/evidence.key" > "$CONF"
 fi
 ADDONS=$ODOO_SRC/odoo/addons,$ROOT
-# OCA modules fetched by tools/peers.py (`make test-peers`), if any
-[ -d "$ROOT/var/peers/addons" ] && ADDONS=$ADDONS,$ROOT/var/peers/addons
+# OCA modules of this version fetched by tools/peers.py, if any
+PEERS=$ROOT/var/peers/$ODOO_VERSION/addons
+compgen -G "$PEERS/*/__manifest__.py" >/dev/null && ADDONS=$ADDONS,$PEERS
 COMMAND=()
 if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
     COMMAND=("$1")
     shift
 fi
-exec "$ROOT/.venv/bin/python" "$ODOO_SRC/odoo-bin" "${COMMAND[@]}" -c "$CONF" \
-    --addons-path="$ADDONS" --data-dir="$ROOT/var/data" "$@"
+exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" "${COMMAND[@]}" -c "$CONF" \
+    --addons-path="$ADDONS" --data-dir="$ROOT/var/data/$ODOO_VERSION" "$@"

@@ -1,10 +1,11 @@
 """`make test-peers`: the add-ons beside OCA's modules and Odoo's suites that
 exercise what they override, each compared with the same run without them.
 
-1. `fetch`: downloads the 18.0 wheels of the OCA modules below from PyPI
-   (`pip download --no-deps`, into var/peers/wheels) and unpacks their
-   addons into var/peers/addons, which tools/odoo.sh puts on the addons
-   path. Never committed.
+1. `fetch`: downloads the wheels of the OCA modules below for the Odoo
+   version tested (`--odoo-version`, default $ODOO_VERSION, else 19.0) from
+   PyPI (`pip download --no-deps`, into var/peers/VERSION/wheels) and
+   unpacks their addons into var/peers/VERSION/addons, which tools/odoo.sh
+   puts on that version's addons path. Never committed.
 2. Two fresh databases with Odoo's demo data (the OCA modules' tests need
    it): *with* our add-ons, the OCA modules and the modules of Odoo's
    suites; *without*: the same, less our add-ons. Each runs the OCA
@@ -20,6 +21,7 @@ comparison still tells what our add-ons cause.
 """
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -27,8 +29,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import odoo_version
+
 ROOT = Path(__file__).resolve().parent.parent
-PEERS_DIR = ROOT / "var" / "peers"
 OUR_ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
 BRIDGES = [
     "facto_demat_mail_tracking",
@@ -36,23 +39,27 @@ BRIDGES = [
     "facto_demat_auto_send",
 ]
 OUR_TAGS = [f"/{name}" for name in (*OUR_ADDONS, *BRIDGES)]
-# OCA modules tested beside ours: {module: PyPI version specifier}. The
-# modules they need come too, untested.
-OCA_MODULES = {
-    "partner_email_check": ">=18.0,<18.1",
-    "mail_tracking": ">=18.0,<18.1",
-    "account_invoice_transmit_method": ">=18.0,<18.1",
-    "account_invoice_transmit_method_substitution_rule": ">=18.0,<18.1",
+# OCA modules tested beside ours, in their latest release for the Odoo
+# version tested unless PINNED. The modules they need come too, untested.
+OCA_MODULES = [
+    "partner_email_check",
+    "mail_tracking",
+    "account_invoice_transmit_method",
+    "account_invoice_transmit_method_substitution_rule",
+    "account_invoice_auto_send_by_email",
+    "mail_outbound_static",
+    "mail_environment",
+    "partner_ref_unique",
+]
+OCA_DEPENDENCIES = [
+    "base_view_inheritance_extension",
+    "queue_job",
+    "server_environment",
+]
+# {Odoo version: {module: PyPI version specifier}}
+PINNED = {
     # queue_job 18.0.1.6.1: later releases need a newer Odoo than 18.0's
-    "account_invoice_auto_send_by_email": ">=18.0,<18.1",
-    "mail_outbound_static": ">=18.0,<18.1",
-    "mail_environment": ">=18.0,<18.1",
-    "partner_ref_unique": ">=18.0,<18.1",
-}
-OCA_DEPENDENCIES = {
-    "base_view_inheritance_extension": ">=18.0,<18.1",
-    "queue_job": "==18.0.1.6.1",
-    "server_environment": ">=18.0,<18.1",
+    "18.0": {"queue_job": "==18.0.1.6.1"},
 }
 # Odoo's suites that exercise what the add-ons override: {name: (module,
 # test classes)}.
@@ -79,19 +86,24 @@ FAILED = re.compile(
 )
 
 
-def fetch(modules=None):
-    """Download and unpack the wheels of `modules` ({module: specifier};
-    all OCA modules by default) that are not unpacked yet."""
-    modules = modules or {**OCA_MODULES, **OCA_DEPENDENCIES}
-    wheels, addons = PEERS_DIR / "wheels", PEERS_DIR / "addons"
+def fetch(version, modules=None):
+    """Download and unpack the wheels for Odoo `version` of `modules` (all
+    OCA modules by default) that are not unpacked yet; CalledProcessError
+    when pip cannot get one."""
+    modules = modules or [*OCA_MODULES, *OCA_DEPENDENCIES]
+    peers = odoo_version.peers_dir(version)
+    wheels, addons = peers / "wheels", peers / "addons"
     wheels.mkdir(parents=True, exist_ok=True)
     addons.mkdir(parents=True, exist_ok=True)
-    for module, specifier in modules.items():
+    for module in modules:
         if (addons / module / "__manifest__.py").exists():
             continue
+        specifier = PINNED.get(version, {}).get(
+            module, f">={version},<{odoo_version.series(version)}.1"
+        )
         subprocess.run(
             [
-                str(ROOT / ".venv" / "bin" / "pip"),
+                str(odoo_version.venv_bin(version) / "pip"),
                 "download",
                 "--quiet",
                 "--no-deps",
@@ -112,14 +124,16 @@ def fetch(modules=None):
                     target.write_bytes(archive.read(member))
 
 
-def run(database, modules, tags, log_path, http_port):
-    """Install `modules` with demo data on a new `database` and run the
-    tests `tags` select; return {(module, test class): (run, failed)}."""
+def run(version, database, modules, tags, log_path, http_port):
+    """Install `modules` with demo data on a new `database` of Odoo
+    `version` and run the tests `tags` select; return {(module, test
+    class): (run, failed)}."""
     subprocess.run(["dropdb", "--if-exists", database], check=True)
     command = [
         str(ROOT / "tools" / "odoo.sh"),
         f"--database={database}",
         f"--init={','.join(modules)}",
+        *odoo_version.demo_options(version, demo=True),
         "--test-enable",
         f"--test-tags={','.join(tags)}",
         f"--http-port={http_port}",
@@ -129,7 +143,12 @@ def run(database, modules, tags, log_path, http_port):
     started, failed = Counter(), Counter()
     with log_path.open("w") as log:
         odoo = subprocess.run(
-            command, stdout=log, stderr=subprocess.STDOUT, check=False, text=True
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+            text=True,
+            env=odoo_version.environ(version),
         )
     for line in log_path.read_text(errors="replace").splitlines():
         if match := STARTING.search(line):
@@ -181,8 +200,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("action", nargs="?", default="run", choices=["run", "fetch"])
     parser.add_argument("--http-port", default="8369")
+    parser.add_argument(
+        "--odoo-version", default=os.environ.get("ODOO_VERSION") or "19.0"
+    )
     args = parser.parse_args()
-    fetch()
+    version = args.odoo_version
+    fetch(version)
     if args.action == "fetch":
         return 0
     modules = [
@@ -194,18 +217,27 @@ def main():
         for module, classes in ODOO_SUITES.values()
         for test_class in (classes or [""])
     ]
-    logs = ROOT / "var"
+    logs = {
+        side: ROOT / "var" / f"peers-{side}-{version}.log"
+        for side in ("with", "without")
+    }
     with_ours = run(
-        "facto_peers_with",
+        version,
+        odoo_version.database("facto_peers_with", version),
         [*modules, *OUR_ADDONS],
         [*tags, *OUR_TAGS],
-        logs / "peers-with.log",
+        logs["with"],
         args.http_port,
     )
     without = run(
-        "facto_peers_without", modules, tags, logs / "peers-without.log", args.http_port
+        version,
+        odoo_version.database("facto_peers_without", version),
+        modules,
+        tags,
+        logs["without"],
+        args.http_port,
     )
-    print("\n| suite | with facto_demat | without | verdict |")
+    print(f"\n| suite (Odoo {version}) | with facto_demat | without | verdict |")
     print("|---|---:|---:|---|")
     ours_fail = False
     for name, (module, classes) in suites().items():
@@ -227,7 +259,7 @@ def main():
         ("install", "install")
     )
     if install:
-        print("\nAn installation failed: see var/peers-with.log, var/peers-without.log")
+        print(f"\nAn installation failed: see {logs['with']}, {logs['without']}")
     return 1 if ours_fail or install else 0
 
 

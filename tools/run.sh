@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# `make run`: the demo database facto_demo (created once, then reused), a
-# local SMTP sink that keeps every email as a .eml file, and Odoo on :8069.
+# `make run`: the demo database of $ODOO_VERSION (default 19.0), facto_demo_19
+# or facto_demo_18 (created once, then reused), a local SMTP sink that keeps
+# every email as a .eml file, and Odoo on :8069.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DB=${DEMO_DB:-facto_demo}
+. "$ROOT/tools/version.sh"
+use_odoo_version
+DB=${DEMO_DB:-facto_demo$DB_SUFFIX}
 MAIL_DIR=$ROOT/var/mail
 HTTP_PORT=${HTTP_PORT:-8069}
 SMTP_PORT=${SMTP_PORT:-2525}
 ODOO=$ROOT/tools/odoo.sh
 
-"$ROOT/.venv/bin/python" "$ROOT/tools/smtp_sink.py" --port "$SMTP_PORT" --dir "$MAIL_DIR" &
+"$VENV/bin/python" "$ROOT/tools/smtp_sink.py" --port "$SMTP_PORT" --dir "$MAIL_DIR" &
 SINK=$!
 trap 'kill $SINK 2>/dev/null || true' EXIT
 
@@ -20,7 +23,7 @@ if [ "$(psql -d "$DB" -Atc "select 1 from res_partner where ref = 'C0080'" 2>/de
 else
     echo "[run] creating database $DB (French company, customers, a year of invoices)"
     dropdb --if-exists "$DB"
-    "$ODOO" -d "$DB" -i l10n_fr_account,sale,stock,facto_demat --without-demo=all \
+    "$ODOO" -d "$DB" -i l10n_fr_account,sale,stock,facto_demat "$NO_DEMO" \
         --load-language=fr_FR --stop-after-init --no-http --log-level=warn
     SMTP_PORT=$SMTP_PORT "$ODOO" shell -d "$DB" --no-http --log-level=warn \
         < "$ROOT/tools/demo_data.py"
@@ -28,7 +31,7 @@ fi
 
 cat <<MSG
 
-  facto_demat demo: http://localhost:$HTTP_PORT  (login: admin, password: admin)
+  facto_demat demo on Odoo $ODOO_VERSION: http://localhost:$HTTP_PORT  (login: admin, password: admin)
   Every email Odoo sends is kept as a .eml file in: $MAIL_DIR
   Stop with Ctrl-C.
 

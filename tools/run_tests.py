@@ -1,11 +1,17 @@
-"""Run the add-ons' tests on fresh databases, then the linters.
+"""Run the add-ons' tests on fresh databases of each Odoo version given,
+then the linters once: `run_tests.py [options] VERSION...` (make test: 18.0
+and 19.0, or ODOO_VERSION).
 
-Installs the add-ons in a new database without demo data and runs the tests
-selected by --test-tags (ours and Odoo's own sending tests), then in a new
-database with Odoo's demo data (as Odoo's runbot and OCA's CI do) and runs
-ours again. Fails on any failed test, any ERROR or CRITICAL log line, a
-browser tour skipped for want of Chromium, or a lint error. Ends with the
-plain line "N passed, N failed" for the whole.
+For each version, installs the add-ons in a new database without demo data
+(facto_test_18, facto_test_19...) and runs the tests selected by
+--test-tags (ours and Odoo's own sending tests), then in a new database with
+Odoo's demo data (facto_test_demo_18...; as Odoo's runbot and OCA's CI do)
+and OCA's mail_tracking, and runs ours again: without mail_tracking, said
+so, when no release of it for that version can be had. Fails on any failed
+test, an add-on left uninstalled, any ERROR or CRITICAL log line, a browser
+tour skipped for want of Chromium, or a lint error. Ends with a line
+"Odoo VERSION: N passed, N failed" per version, then the plain line
+"N passed, N failed" for the whole.
 """
 
 import argparse
@@ -14,11 +20,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
+import odoo_version
 import peers
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
 SUMMARY = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
 )
@@ -35,13 +42,16 @@ PEER = "mail_tracking"
 BRIDGES = peers.BRIDGES
 
 
-def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=()):
+def run_odoo_tests(
+    version, database, test_tags, http_port, log_path, demo=False, extra=()
+):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
+    modules = [*ADDONS, *extra]
     command = [
         str(ROOT / "tools" / "odoo.sh"),
         f"--database={database}",
-        f"--init={','.join([*ADDONS, *extra])}",
-        *([] if demo else ["--without-demo=all"]),
+        f"--init={','.join(modules)}",
+        *odoo_version.demo_options(version, demo),
         "--test-enable",
         f"--test-tags={test_tags}",
         f"--http-port={http_port}",
@@ -54,7 +64,11 @@ def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=(
     with (
         log_path.open("w") as log,
         subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=odoo_version.environ(version),
         ) as odoo,
     ):
         for line in odoo.stdout:
@@ -69,24 +83,96 @@ def run_odoo_tests(database, test_tags, http_port, log_path, demo=False, extra=(
                 problems.append("browser tours were skipped: no Chromium found")
     if odoo.returncode:
         problems.append(f"odoo-bin exited with status {odoo.returncode}")
+    # each module left uninstalled counts as a failure: its tests never ran
+    missing = uninstalled(database, modules)
+    problems += [
+        f"{module} is not installed in {database} ({state})"
+        for module, state in missing.items()
+    ]
     if summary is None:
         problems.append("odoo-bin printed no test summary")
-        return 0, 1, problems
+        return 0, 1 + len(missing), problems
     failures, errors, total = summary
-    return total - failures - errors, failures + errors, problems
+    return total - failures - errors, failures + errors + len(missing), problems
 
 
-def run_linters():
+def uninstalled(database, modules):
+    """{module: its state, or "absent"} for the `modules` not installed."""
+    rows = subprocess.run(
+        [
+            "psql",
+            "--dbname",
+            database,
+            "--no-align",
+            "--tuples-only",
+            "--field-separator= ",
+            "--command",
+            "select name, state from ir_module_module",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split("\n")
+    states = dict(row.split(" ", 1) for row in rows if row)
+    return {
+        module: states.get(module, "absent")
+        for module in modules
+        if states.get(module) != "installed"
+    }
+
+
+class Result(NamedTuple):
+    passed: int
+    failed: int
+    problems: list
+    notes: list
+
+
+def run_version(version, args):
+    """Both runs on Odoo `version`."""
+    print(f"\nOdoo {version}:", flush=True)
+    log = ROOT / "var" / f"test-{version}.log"
+    database = odoo_version.database(args.database, version)
+    passed, failed, problems = run_odoo_tests(
+        version, database, args.test_tags, args.http_port, log
+    )
+    notes = []
+    if args.no_demo_run:
+        return Result(passed, failed, problems, notes)
+    try:
+        peers.fetch(version, [PEER])
+    except subprocess.CalledProcessError:
+        notes.append(
+            f"no OCA {PEER} could be downloaded: the demo-data run went without it"
+        )
+        print(f"\nOdoo {version} again, with demo data (without {PEER}):", flush=True)
+        extra, tags = [], OUR_TAGS
+    else:
+        print(f"\nOdoo {version} again, with demo data and OCA {PEER}:", flush=True)
+        extra, tags = [PEER], f"{OUR_TAGS},/{PEER},/{BRIDGES[0]}"
+    demo = run_odoo_tests(
+        version,
+        odoo_version.database(f"{args.database}_demo", version),
+        tags,
+        args.http_port,
+        ROOT / "var" / f"test-demo-{version}.log",
+        demo=True,
+        extra=extra,
+    )
+    return Result(passed + demo[0], failed + demo[1], problems + demo[2], notes)
+
+
+def run_linters(venv_bin):
     failed = 0
     paths = [
         name for name in (*ADDONS, *BRIDGES, "bench", "tools") if (ROOT / name).exists()
     ]
     for command in (
-        [VENV_BIN / "ruff", "check", *paths],
-        [VENV_BIN / "ruff", "format", "--check", *paths],
-        [VENV_BIN / "pylint", "--rcfile", ROOT / ".pylintrc", *ADDONS, *BRIDGES],
+        [venv_bin / "ruff", "check", *paths],
+        [venv_bin / "ruff", "format", "--check", *paths],
+        [venv_bin / "pylint", "--rcfile", ROOT / ".pylintrc", *ADDONS, *BRIDGES],
         [ROOT / ".venv-lint" / "bin" / "oca-checks-odoo-module", *ADDONS, *BRIDGES],
-        [VENV_BIN / "python", ROOT / "tools" / "i18n.py", "check"],
+        [venv_bin / "python", ROOT / "tools" / "i18n.py", "check"],
     ):
         print("$", " ".join(str(part) for part in command[1:]), flush=True)
         if subprocess.run(command, cwd=ROOT).returncode:
@@ -96,7 +182,12 @@ def run_linters():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database", default="facto_test")
+    parser.add_argument("versions", nargs="+", metavar="VERSION")
+    parser.add_argument(
+        "--database",
+        default="facto_test",
+        help="databases: DATABASE_18 and DATABASE_demo_18 on 18.0, and so on",
+    )
     # Odoo's own invoice-sending tests must still pass with facto_demat.
     parser.add_argument(
         "--test-tags",
@@ -108,33 +199,25 @@ def main():
         help="skip the second run, on a database with demo data",
     )
     parser.add_argument("--http-port", default=os.environ.get("TEST_HTTP_PORT", "8169"))
-    parser.add_argument("--lint-only", action="store_true")
+    parser.add_argument(
+        "--lint-only", action="store_true", help="the linters of the first VERSION"
+    )
     args = parser.parse_args()
 
-    passed = failed = 0
-    problems = []
-    if not args.lint_only:
-        passed, failed, problems = run_odoo_tests(
-            args.database, args.test_tags, args.http_port, ROOT / "var" / "test.log"
-        )
-        if not args.no_demo_run:
-            print(f"\nAgain, with demo data and OCA {PEER}:")
-            peers.fetch({PEER: peers.OCA_MODULES[PEER]})
-            demo = run_odoo_tests(
-                f"{args.database}_demo",
-                f"{OUR_TAGS},/{PEER},/{BRIDGES[0]}",
-                args.http_port,
-                ROOT / "var" / "test-demo.log",
-                demo=True,
-                extra=[PEER],
-            )
-            passed, failed = passed + demo[0], failed + demo[1]
-            problems += demo[2]
-    lint_failures = run_linters()
+    results = {} if args.lint_only else {v: run_version(v, args) for v in args.versions}
+    lint_failures = run_linters(odoo_version.venv_bin(args.versions[0]))
+    problems = [f"Odoo {v}: {p}" for v, r in results.items() for p in r.problems]
+    notes = [f"Odoo {v}: {n}" for v, r in results.items() for n in r.notes]
     if lint_failures:
         problems.append(f"{lint_failures} linter(s) reported errors")
+    if notes:
+        print("\nNotes:", *notes, sep="\n  ")
     if problems:
         print("\nProblems:", *problems, sep="\n  ")
+    for version, result in results.items():
+        print(f"Odoo {version}: {result.passed} passed, {result.failed} failed")
+    passed = sum(result.passed for result in results.values())
+    failed = sum(result.failed for result in results.values())
     print(f"{passed} passed, {failed} failed")
     return 1 if problems or failed else 0
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Idempotent set-up shared by `make test` and `make run`: Odoo source,
-# Debian packages, PostgreSQL running with a role for this user, and the
-# .venv with Odoo's and the add-on's Python requirements.
+# Idempotent set-up shared by `make test` and `make run`: Debian packages,
+# PostgreSQL running with a role for this user, the OCA checks' .venv-lint,
+# and for each Odoo version given (default: $ODOO_VERSION, else 19.0) its
+# source tree and its .venv-VERSION with Odoo's and the add-on's Python
+# requirements (tools/version.sh): `tools/setup.sh [VERSION...]`.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ODOO_SRC=${ODOO_SRC:-/opt/odoo18}
-VENV=$ROOT/.venv
-APT_PACKAGES="postgresql wkhtmltopdf chromium fonts-dejavu-core"
+. "$ROOT/tools/version.sh"
+APT_PACKAGES="postgresql wkhtmltopdf chromium fonts-dejavu-core libmagic1"
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -15,26 +16,40 @@ as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+tree_series() {  # the Odoo series of the source tree $1
+    python3 -c 'import runpy, sys; print(runpy.run_path(sys.argv[1])["serie"])' \
+        "$1/odoo/release.py" 2>/dev/null || echo unknown
+}
+
 ensure_odoo_source() {
-    [ -f "$ODOO_SRC/odoo-bin" ] && return
+    local cloning=""
     if [ ! -e "$ODOO_SRC" ]; then
-        say "no Odoo source in $ODOO_SRC; trying to clone Odoo 18.0 there"
+        say "no Odoo source in $ODOO_SRC; trying to clone Odoo $ODOO_VERSION there"
         local partial="$ODOO_SRC.partial.$$"
-        if timeout 900 git clone --quiet --depth 1 --branch 18.0 \
+        if timeout 900 git clone --quiet --depth 1 --branch "$ODOO_VERSION" \
                 https://github.com/odoo/odoo.git "$partial" 2>/dev/null; then
             mv "$partial" "$ODOO_SRC"
-            return
+        else
+            cloning=", and cloning it from GitHub failed (no network?)"
         fi
         rm -rf "$partial"
     fi
-    cat >&2 <<MSG
-
-facto_demat needs the source of Odoo 18.0 (Community) and could not find it
-in $ODOO_SRC nor clone it from GitHub (no network?). Put an Odoo 18.0 tree
-there - the folder holding odoo-bin, requirements.txt and odoo/addons - for
-example with 'git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git
-$ODOO_SRC' on a machine that has the network, or point ODOO_SRC at an existing
-tree ('make test ODOO_SRC=/path/to/odoo'), then run the command again.
+    local holds="no Odoo tree"
+    if [ -f "$ODOO_SRC/odoo-bin" ]; then
+        holds="Odoo $(tree_series "$ODOO_SRC")"
+        [ "$holds" = "Odoo $ODOO_VERSION" ] && return
+    fi
+    local per_version=ODOO_SRC_${ODOO_VERSION%%.*}
+    echo >&2
+    fmt -w 78 >&2 <<MSG
+facto_demat needs an Odoo $ODOO_VERSION (Community) source tree in $ODOO_SRC,
+which holds $holds$cloning. Put one there - the folder holding odoo-bin,
+requirements.txt and odoo/addons - for example with 'git clone --depth 1
+--branch $ODOO_VERSION https://github.com/odoo/odoo.git $ODOO_SRC' on a machine
+that has the network, or from Odoo's source package (its launcher setup/odoo
+becomes odoo-bin); or point $per_version at an existing tree ('make test
+$per_version=/path/to/odoo'); then run the command again. ODOO_VERSION=...
+runs the commands on one Odoo version only.
 MSG
     exit 1
 }
@@ -44,6 +59,7 @@ ensure_packages() {
     command -v pg_ctlcluster >/dev/null || missing="yes"
     command -v wkhtmltopdf >/dev/null || missing="yes"
     command -v chromium >/dev/null || missing="yes"
+    dpkg -s libmagic1 >/dev/null 2>&1 || missing="yes"  # python-magic, Odoo 19
     [ -z "$missing" ] && return
     say "installing Debian packages: $APT_PACKAGES"
     as_root apt-get update -qq
@@ -71,7 +87,7 @@ ensure_venv() {
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
         return
     fi
-    say "installing Python requirements into $VENV"
+    say "installing Odoo $ODOO_VERSION's and our Python requirements into $VENV"
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     local pip="$VENV/bin/pip install --quiet --disable-pip-version-check"
     $pip packaging 2>&1 | grep -v 'is ignored' || true
@@ -98,8 +114,14 @@ ensure_lint_venv() {
     echo "$wanted" > "$stamp"
 }
 
-ensure_odoo_source
+for version in "${@:-}"; do
+    use_odoo_version "$version"
+    ensure_odoo_source
+done
 ensure_packages
 ensure_postgresql
-ensure_venv
+for version in "${@:-}"; do
+    use_odoo_version "$version"
+    ensure_venv
+done
 ensure_lint_venv
