@@ -54,3 +54,9 @@ bench-send:
 bench-transports:
 	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/run.sh transports
+
+# Screenshots of the add-on in French, from the demo that `make run` serves
+# (run it first in another terminal): tools/screenshots.py.
+.PHONY: screenshots
+screenshots:
+	@.venv/bin/python tools/screenshots.py
