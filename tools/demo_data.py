@@ -77,6 +77,13 @@ salesperson = env["res.users"].create(
     }
 )
 
+# The demo shows emails at once: Odoo's mail queue runs every minute here
+# (hourly by default), and letters link to the port it serves.
+env.ref("mail.ir_cron_mail_scheduler_action").interval_type = "minutes"
+env["ir.config_parameter"].set_param(
+    "web.base.url", f"http://localhost:{os.environ.get('HTTP_PORT', '8069')}"
+)
+
 env["ir.mail_server"].create(
     {
         "name": "Local SMTP sink (make run)",

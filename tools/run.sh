@@ -25,7 +25,7 @@ else
     dropdb --if-exists "$DB"
     "$ODOO" -d "$DB" -i l10n_fr_account,sale,stock,facto_demat "$NO_DEMO" \
         --load-language=fr_FR --stop-after-init --no-http --log-level=warn
-    SMTP_PORT=$SMTP_PORT "$ODOO" shell -d "$DB" --no-http --log-level=warn \
+    SMTP_PORT=$SMTP_PORT HTTP_PORT=$HTTP_PORT "$ODOO" shell -d "$DB" --no-http --log-level=warn \
         < "$ROOT/tools/demo_data.py"
 fi
 

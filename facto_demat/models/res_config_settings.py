@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools.evidence_key import HOW_TO, EvidenceKeyError, evidence_key
 
@@ -41,6 +41,8 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_demat_evidence_keyed",
     )
 
+    # on company_id, so that the settings form (a new record) computes it
+    @api.depends("company_id")
     def _compute_demat_evidence_keyed(self):
         try:
             keyed = bool(evidence_key())
