@@ -12,3 +12,4 @@ from . import test_response
 from . import test_security
 from . import test_send
 from . import test_tour
+from . import test_tour_french
