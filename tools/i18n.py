@@ -1,11 +1,13 @@
 """Keep the add-ons' French translations current.
 
-i18n.py update  export the .pot from the test database (after `make test`)
-                and merge it into i18n/fr.po, keeping existing translations
+i18n.py update  export the .pot from the 18.0 test database (after `make
+                test`; Odoo 18's --i18n-export, which 19.0 replaced) and
+                merge it into i18n/fr.po, keeping existing translations
 i18n.py check   fail when fr.po lacks a term of the .pot or leaves one
                 untranslated (run by `make test` with the linters)
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +30,7 @@ def files(module):
     return i18n / f"{module}.pot", i18n / "fr.po"
 
 
-def update(database="facto_test"):
+def update(database="facto_test_18"):
     for module in MODULES:
         update_module(module, database)
     return 0
@@ -48,6 +50,7 @@ def update_module(module, database):
             "--log-level=warn",
         ],
         check=True,
+        env={**os.environ, "ODOO_VERSION": "18.0"},
     )
     template = polib.pofile(str(pot))
     french = polib.pofile(str(fr)) if fr.exists() else polib.POFile()

@@ -3,8 +3,9 @@ import re
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.tools import html_sanitize, ormcache
+from odoo.tools import ormcache
 
+from ..tools.html_text import sanitised
 from ..tools.odoo_versions import declare_sql_constraints
 
 # The order of FACTO's "Document types" list; other kinds come after.
@@ -60,9 +61,8 @@ class FactoDematDocumentType(models.Model):
         help="%1 the customer's name, %2 the document's reference, %3 the "
         "company's name, %4 the amount including taxes, %5 the document's date.",
     )
-    # One whole text per language (Odoo's sanitised HTML fields translate
-    # term by term, so editing the French would change the English): the
-    # field is sanitised by create, write and the translation dialog.
+    # One whole text per language, sanitised by create, write and the
+    # translation dialog (see tools/html_text.py)
     mail_body = fields.Html(
         string="Text",
         translate=True,
@@ -174,12 +174,14 @@ class FactoDematDocumentType(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        document_types = super().create([sanitised(vals) for vals in vals_list])
+        document_types = super().create(
+            [sanitised(vals, "mail_body") for vals in vals_list]
+        )
         document_types._set_default_texts()
         return document_types
 
     def write(self, vals):
-        result = super().write(sanitised(vals))
+        result = super().write(sanitised(vals, "mail_body"))
         if vals.keys() & {"mail_subject", "mail_body"} and not self.env.context.get(
             "demat_default_text"
         ):
@@ -191,7 +193,7 @@ class FactoDematDocumentType(models.Model):
         # write()'s sanitising (then calls write(), which makes the template).
         if field_name == "mail_body":
             translations = {
-                lang: sanitised({"mail_body": value})["mail_body"]
+                lang: sanitised({"mail_body": value}, "mail_body")["mail_body"]
                 for lang, value in translations.items()
             }
         return super()._update_field_translations(
@@ -368,10 +370,3 @@ def fill(text, values, html=False):
     if not html:
         return PLACEHOLDER.sub(lambda match: values[match[1]], text)
     return Markup(PLACEHOLDER.sub(lambda match: escape(values[match[1]]), str(text)))
-
-
-def sanitised(vals):
-    """`vals` with the email body sanitised as Odoo's HTML fields are."""
-    if not vals.get("mail_body"):
-        return vals
-    return {**vals, "mail_body": html_sanitize(vals["mail_body"], sanitize_style=True)}

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import find_in_path, format_date, format_datetime
 
 from ..tools import letter_engine
+from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
 from ..tools.pdf import merge_pdfs, save_pages
 
@@ -49,14 +50,15 @@ class FactoDematLetterRun(models.Model):
         [("code", "Customer code"), ("name", "Customer name")], readonly=True
     )
     subject = fields.Char(translate=True, readonly=True)
-    # Sanitised strictly on every path that stores them: no script, event
-    # handler, iframe or form reaches a letter or the run's form.
-    body = fields.Html(translate=True, readonly=True, sanitize_overridable=False)
+    # One whole text per language, sanitised by create and write (see
+    # tools/html_text.py): no script, event handler, iframe or form reaches
+    # a letter or the run's form.
+    body = fields.Html(translate=True, readonly=True, sanitize=False)
     body_no_email = fields.Html(
         string="Text without an address",
         translate=True,
         readonly=True,
-        sanitize_overridable=False,
+        sanitize=False,
     )
     line_ids = fields.One2many("facto.demat.letter.run.line", "run_id", readonly=True)
     state = fields.Selection(
@@ -84,6 +86,15 @@ class FactoDematLetterRun(models.Model):
     delivery_summary = fields.Text(
         string="Why letters wait or failed", compute="_compute_delivery_summary"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(
+            [sanitised(vals, "body", "body_no_email") for vals in vals_list]
+        )
+
+    def write(self, vals):
+        return super().write(sanitised(vals, "body", "body_no_email"))
 
     @api.depends("line_ids.state")
     def _compute_state(self):

@@ -198,16 +198,23 @@ class IrMailServer(models.Model):
             raise UserError(server._delivery_sentence(deferred.verdict)) from deferred
 
     def test_smtp_connection(self, autodetect_max_email_size=False):
-        # EXTENDS 'base'
+        # EXTENDS 'base': Exchange servers are tested by their transport; SMTP
+        # ones by Odoo, and what went wrong is said as the mail queue says it.
         exchange = self.filtered(lambda server: server.transport != "smtp")
-        if not exchange:
-            return super().test_smtp_connection(autodetect_max_email_size)
         for server in exchange:
             server._check_transport()
-        if self - exchange:
-            return super(IrMailServer, self - exchange).test_smtp_connection(
-                autodetect_max_email_size
-            )
+        smtp = self - exchange
+        if smtp:
+            try:
+                return super(IrMailServer, smtp).test_smtp_connection(
+                    autodetect_max_email_size
+                )
+            except UserError as error:
+                cause = error.__cause__
+                verdict = mail_transport.classify(cause) if cause else None
+                if verdict is None:
+                    raise
+                raise UserError(smtp[:1]._delivery_sentence(verdict)) from cause
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -4,7 +4,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.html_text import sanitised
 from ..tools.odoo_versions import declare_sql_constraints
+
+LETTER_TEXTS = ("demat_letter_body", "demat_letter_body_no_email")
 
 
 class ResCompany(models.Model):
@@ -30,9 +33,12 @@ class ResCompany(models.Model):
         translate=True,
         help="Subject of the dematerialisation letter; empty: the standard text.",
     )
+    # One whole text per language, sanitised by create and write (see
+    # tools/html_text.py)
     demat_letter_body = fields.Html(
         string="Letter text",
         translate=True,
+        sanitize=False,
         help="Text of the dematerialisation letter, with %1 the customer's name, "
         "%2 the company's name, %3 the address documents will be sent to and %4 "
         "the reply address; empty: the standard text.",
@@ -40,6 +46,7 @@ class ResCompany(models.Model):
     demat_letter_body_no_email = fields.Html(
         string="Letter text without an address",
         translate=True,
+        sanitize=False,
         help="Text of the letter to customers without a valid email address "
         "(printed): it asks them for one. Same placeholders; empty: the "
         "standard text.",
@@ -91,6 +98,13 @@ class ResCompany(models.Model):
     def _compute_demat_sender_email(self):
         for company in self:
             company.demat_sender_email = company.demat_sender_email or company.email
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([sanitised(vals, *LETTER_TEXTS) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(sanitised(vals, *LETTER_TEXTS))
 
     def _demat_letter_texts(self):
         """Subject, body, and body for customers without a valid address, of

@@ -12,6 +12,7 @@ from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..tools.odoo_versions import ODOO_19
 from .fake_servers import FakeMicrosoft, FakeSmtp
 
 TRANSPORTS = ("smtp", "ews", "graph")
@@ -42,6 +43,13 @@ def neutralise_peer_checks(env):
 
 class DematCase(AccountTestInvoicingCommon):
     """Customers in each consent situation, on the test company."""
+
+    def pdf_rendering(self):
+        """A context where wkhtmltopdf may fetch its assets from this server
+        (enter_test_mode in 18.0, allow_pdf_render in 19.0)."""
+        if ODOO_19:
+            return self.allow_pdf_render()
+        return self.enter_test_mode()
 
     @classmethod
     def setUpClass(cls):
@@ -154,9 +162,31 @@ class SendCase(DematCase):
 @contextmanager
 def real_sending():
     """Let Odoo connect and send: under test it skips both (the servers here
-    are local doubles, on 127.0.0.1)."""
-    with patch("odoo.modules.module.current_test", None):
-        yield
+    are local doubles, on 127.0.0.1). 19.0 asks ir.mail_server._disable_send
+    (and would commit the mail queue without current_test)."""
+    if ODOO_19:
+        with patch(
+            "odoo.addons.base.models.ir_mail_server.IrMail_Server._disable_send",
+            classmethod(lambda cls: False),
+        ):
+            yield
+    else:
+        with patch("odoo.modules.module.current_test", None):
+            yield
+
+
+def build_email(env, *args):
+    """ir.mail_server's message builder (build_email, 19.0: _build_email__)."""
+    server = env["ir.mail_server"]
+    return (server._build_email__ if ODOO_19 else server.build_email)(*args)
+
+
+def add_groups(user, *xmlids):
+    """Give `user` these groups (the field is group_ids in 19.0)."""
+    field = "group_ids" if ODOO_19 else "groups_id"
+    user.write(
+        {field: [fields.Command.link(user.env.ref(xmlid).id) for xmlid in xmlids]}
+    )
 
 
 class TransportCase(DematCase):
@@ -258,7 +288,7 @@ class TransportCase(DematCase):
     def run_queue(self, mails, transport):
         mails.mail_server_id = self.servers[transport]
         with real_sending():
-            self.env["mail.mail"].process_email_queue(ids=mails.ids)
+            self.env["mail.mail"].process_email_queue(mails.ids)
 
     def time_passes(self, mails):
         """The next try of these deferred emails comes."""

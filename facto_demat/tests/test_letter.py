@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import DematCase, page_contents, page_count
 
 
@@ -40,7 +41,7 @@ class LetterCase(DematCase):
     def setUp(self):
         super().setUp()
         # Real PDFs: wkhtmltopdf fetches the report assets from this server.
-        self.enterContext(self.enter_test_mode())
+        self.enterContext(self.pdf_rendering())
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
 
     def wizard(self, **values):
@@ -366,7 +367,10 @@ class TestLetterOutput(LetterCase):
         # what mail.mail._send does when the SMTP server refuses the message
         failed_mail.write({"state": "exception", "failure_reason": "Refused"})
         failed_mail._postprocess_sent_message(
-            success_pids=[], failure_reason="Refused", failure_type="mail_smtp"
+            success_pids=[],
+            failure_reason="Refused",
+            failure_type="mail_smtp",
+            **NO_SUCCESS_EMAILS,
         )
         self.assertRecordValues(
             line, [{"state": "failed", "failure_reason": "Refused"}]

@@ -172,7 +172,7 @@ class TestMailDelivery(TransportCase):
                 mails.mail_server_id = server
                 started = time.monotonic()
                 with real_sending():
-                    self.env["mail.mail"].process_email_queue(ids=mails.ids)
+                    self.env["mail.mail"].process_email_queue(mails.ids)
                 self.assertLess(time.monotonic() - started, 10)
                 self.assertEqual(mails.mapped("state"), ["outgoing", "outgoing"])
                 self.assertIn("does not answer", mails[0].failure_reason)
@@ -419,7 +419,7 @@ class TestMailDelivery(TransportCase):
                 mails = self.queue(["a@client.example.com", "b@client.example.com"])
                 mails.mail_server_id = server
                 with real_sending(), mute_logger(ODOO_MAIL_LOG):
-                    self.env["mail.mail"].process_email_queue(ids=mails.ids)
+                    self.env["mail.mail"].process_email_queue(mails.ids)
                 self.assertEqual(mails.mapped("state"), ["outgoing", "outgoing"])
                 self.assertIn("refuses every email", mails[1].failure_reason)
                 self.assertNotIn("SMTPUTF8", mails[0].failure_reason)

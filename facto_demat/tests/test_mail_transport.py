@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import TRANSPORTS, TransportCase, real_sending
+from .common import TRANSPORTS, TransportCase, build_email, real_sending
 
 
 @tagged("post_install", "-at_install")
@@ -94,7 +94,10 @@ class TestMailTransports(TransportCase):
             self.assertEqual(action["params"]["type"], "success")
             closed = self.servers["smtp"].copy()
             closed.smtp_port = 9
-            with self.assertRaises(UserError):
+            with (
+                mute_logger("odoo.addons.base.models.ir_mail_server"),
+                self.assertRaisesRegex(UserError, "does not answer"),
+            ):
                 closed.test_smtp_connection()
         down = self.servers["graph"].copy(
             {"ms_login_url": "http://127.0.0.1:9", "ms_client_secret": "s3cret"}
@@ -182,8 +185,12 @@ class TestMailTransports(TransportCase):
         self.microsoft.retry_after = 0.1
         self.microsoft.answers[:] = ["busy"] * 4
         Server = self.env["ir.mail_server"]
-        message = Server.build_email(
-            self.microsoft.mailbox, [self.customer.email], "Avis", "<p>Avis</p>"
+        message = build_email(
+            self.env,
+            self.microsoft.mailbox,
+            [self.customer.email],
+            "Avis",
+            "<p>Avis</p>",
         )
         with real_sending(), self.assertRaisesRegex(UserError, "is busy"):
             Server.send_email(message, mail_server_id=self.servers["graph"].id)

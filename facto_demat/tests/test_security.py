@@ -6,6 +6,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import find_in_path, mute_logger
 
 from ..tools import letter_engine
+from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import neutralise_peer_checks, page_count
 from .fake_servers import free_port
 
@@ -158,7 +159,10 @@ class TestLetterRunsBelongToTheProcess(HttpCase):
         line = run.line_ids[0]
         line.mail_ids.sudo().write({"state": "exception", "failure_reason": "Refus"})
         line.mail_ids.sudo()._postprocess_sent_message(
-            success_pids=[], failure_reason="Refus", failure_type="mail_smtp"
+            success_pids=[],
+            failure_reason="Refus",
+            failure_type="mail_smtp",
+            **NO_SUCCESS_EMAILS,
         )
         self.assertEqual(line.state, "failed")
         self.authenticate("clerk", "clerk-2026")

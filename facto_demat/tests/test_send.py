@@ -87,7 +87,7 @@ class TestSendInvoices(SendCase):
         # Real PDFs, in Odoo's batches, with the wkhtmltopdf of the machine
         # (Debian's renders one document per call): wkhtmltopdf reads the
         # assets from this server.
-        self.enterContext(self.enter_test_mode())
+        self.enterContext(self.pdf_rendering())
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
         allowed = self.invoice(self.customer) | self.invoice(self.customer)
         allowed |= self.invoice(self.customer, "out_refund")
@@ -256,7 +256,7 @@ class TestSendToTheAddressOdooEmails(SendCase):
                 self.assertTrue(contact)
 
     def test_batch_and_cron_email_the_invoice_contact(self):
-        self.enterContext(self.enter_test_mode())
+        self.enterContext(self.pdf_rendering())
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
         self.env["ir.config_parameter"].set_param("account.pdf_generation_batch", 0)
         eta, theta, invalid = (

@@ -218,7 +218,7 @@ class TestFrenchTour(AccountTestInvoicingHttpCommon):
         connecting = SimpleNamespace(module=SimpleNamespace(current_test=None))
         with (
             patch("odoo.addons.base.models.ir_mail_server.modules", connecting),
-            patch("odoo.addons.facto_demat.models.ir_mail_server.modules", connecting),
+            patch("odoo.addons.facto_demat.tools.odoo_versions.modules", connecting),
         ):
             self.start_french_tour(
                 "/odoo/settings?debug=1", "facto_demat_fr_mail_server_smtp"
