@@ -8,7 +8,11 @@ class IrModuleModule(models.Model):
         # EXTENDS 'base': a language loaded after the document types were
         # made gets their standard email texts too (saved texts stay).
         result = super()._load_module_terms(modules, langs, *args, **kwargs)
-        self.env["facto.demat.document.type"].sudo().search(
-            [("mail_template_id", "=", False)]
-        )._set_default_texts()
+        standard = (
+            self.env["facto.demat.document.type"]
+            .sudo()
+            .search([("mail_template_id", "=", False)])
+        )
+        for company, document_types in standard.grouped("company_id").items():
+            document_types.with_company(company)._set_default_texts()
         return result

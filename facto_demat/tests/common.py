@@ -1,3 +1,4 @@
+import contextlib
 import email
 import email.policy
 import io
@@ -11,6 +12,7 @@ from odoo import fields
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import MockSmtplibCase
 
 from ..tools.odoo_versions import ODOO_19
 from .fake_servers import FakeMicrosoft, FakeSmtp
@@ -41,7 +43,19 @@ def neutralise_peer_checks(env):
         company.write(values)
 
 
-class DematCase(AccountTestInvoicingCommon):
+class MailSendingMixin(MockSmtplibCase):
+    @contextmanager
+    def mails_sent(self):
+        """mail.mail.send() sends, to a mocked SMTP connection: 19.0's
+        mail.mail._send does nothing under test (18.0's fakes the sending)."""
+        if not ODOO_19:
+            yield
+            return
+        with real_sending(), self.mock_smtplib_connection():
+            yield
+
+
+class DematCase(AccountTestInvoicingCommon, MailSendingMixin):
     """Customers in each consent situation, on the test company."""
 
     def pdf_rendering(self):
@@ -73,8 +87,16 @@ class DematCase(AccountTestInvoicingCommon):
         self.cr.flush()
 
     def run_letter_cron(self):
-        """What the scheduler does: process the letter runs, as its user."""
-        self.env.ref("facto_demat.ir_cron_demat_letter_run").method_direct_trigger()
+        """What the scheduler does: process the letter runs, as its user
+        (19.0 runs it on a new cursor: the test's, in registry test mode)."""
+        with self.registry_test_mode():
+            self.env.ref("facto_demat.ir_cron_demat_letter_run").method_direct_trigger()
+
+    def registry_test_mode(self):
+        """New cursors reuse the test's (19.0's crons open one)."""
+        if ODOO_19:
+            return self.enter_registry_test_mode()
+        return contextlib.nullcontext()
 
     def events_of(self, partner):
         return self.Event.search([("partner_id", "=", partner.id)], order="sequence")
@@ -115,6 +137,17 @@ class SendCase(DematCase):
         document_type = self.document_type(kind).with_user(self.manager)
         document_type.with_context(lang=lang).mail_subject = subject
         return document_type.mail_template_id
+
+    def assertProposesPaper(self, wizard):
+        """The single send wizard proposes no email: 18.0 ticks "manual";
+        19.0 never shows "manual" there, and ticks nothing (its button then
+        only makes the PDF)."""
+        self.assertEqual(wizard.sending_methods or [], [] if ODOO_19 else ["manual"])
+
+    def run_send_cron(self):
+        """Odoo's invoice sending cron, as the scheduler runs it."""
+        with self.registry_test_mode():
+            self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
 
     def invoice(self, partner, move_type="out_invoice"):
         return self.init_invoice(move_type, partner=partner, amounts=[100.0], post=True)

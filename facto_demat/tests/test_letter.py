@@ -321,7 +321,8 @@ class TestLetterOutput(LetterCase):
         )
         self.assertIn("contact@boulangerie-martin.example", mail.body_html)
         self.assertFalse(self.c1.demat_letter_sent, "not before the email has gone")
-        emailed.mail_ids.send()
+        with self.mails_sent():
+            emailed.mail_ids.send()
         self.assertEqual(set(emailed.mapped("state")), {"done"})
         self.assertEqual(run.state, "done")
         self.assertTrue(self.c1.demat_letter_sent)
@@ -341,7 +342,7 @@ class TestLetterOutput(LetterCase):
         run = self.start(output="email", partner_code_to="C0001")
         line = run.line_ids
         line.mail_ids.email_to = "pas une adresse"
-        with mute_logger("odoo.addons.mail.models.mail_mail"):
+        with mute_logger("odoo.addons.mail.models.mail_mail"), self.mails_sent():
             line.mail_ids.send()
         self.assertRecordValues(line, [{"state": "failed"}])
         self.assertFalse(self.c1.demat_letter_sent)
@@ -356,7 +357,8 @@ class TestLetterOutput(LetterCase):
             line.mail_ids.filtered(lambda mail: mail.state != "cancel").mapped("state"),
             ["outgoing"],
         )
-        line.mail_ids.filtered(lambda mail: mail.state == "outgoing").send()
+        with self.mails_sent():
+            line.mail_ids.filtered(lambda mail: mail.state == "outgoing").send()
         self.assertEqual(line.state, "done")
         self.assertEqual(self.events_of(self.c1).event_type, "letter_emailed")
 

@@ -2,6 +2,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..tools.odoo_versions import ODOO_19
 from .common import SendCase, page_count
 
 
@@ -36,7 +37,7 @@ class TestSendInvoices(SendCase):
             with self.subTest(partner=partner.name):
                 move = self.invoice(partner)
                 wizard = self.wizard(move)
-                self.assertEqual(wizard.sending_methods, ["manual"])
+                self.assertProposesPaper(wizard)
                 alert = wizard.alerts["facto_demat_email_not_allowed"]
                 self.assertEqual(alert["level"], "info")
                 self.assertIn(reason, alert["message"])
@@ -57,7 +58,7 @@ class TestSendInvoices(SendCase):
         self.env.invalidate_all()  # the status is computed for the moment
         move = self.invoice(self.customer)
         wizard = self.wizard(move)
-        self.assertEqual(wizard.sending_methods, ["manual"])
+        self.assertProposesPaper(wizard)
         self.assertIn(
             "opt-in", wizard.alerts["facto_demat_email_not_allowed"]["message"]
         )
@@ -80,8 +81,10 @@ class TestSendInvoices(SendCase):
         move = self.invoice(self.no_address)
         wizard = self.wizard(move)
         wizard.sending_methods = ["email"]
-        self.assertIn("account_missing_email", wizard.alerts)
-        self.assertNotIn("facto_demat_email_not_allowed", wizard.alerts)
+        alerts = wizard.alerts or {}
+        if not ODOO_19:  # 19.0 proposes no recipient, and says nothing
+            self.assertIn("account_missing_email", alerts)
+        self.assertNotIn("facto_demat_email_not_allowed", alerts)
 
     def test_batch_emails_allowed_and_prints_the_others_in_one_pdf(self):
         # Real PDFs, in Odoo's batches, with the wkhtmltopdf of the machine
@@ -126,7 +129,7 @@ class TestSendInvoices(SendCase):
             {self.env.user.partner_id.id},
         )
 
-        self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+        self.run_send_cron()
         for move in allowed:
             self.assertTrue(self.emails(move, self.customer))
             self.assertTrue(move.invoice_pdf_report_id)
@@ -145,7 +148,7 @@ class TestSendInvoices(SendCase):
     def test_cron_road(self):
         refused = self.invoice(self.refused)
         refused.sending_data = {"author_partner_id": self.env.user.partner_id.id}
-        self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+        self.run_send_cron()
         self.assertFalse(refused.sending_data)
         self.assertTrue(refused.invoice_pdf_report_id)
         self.assertFalse(self.emails(refused))
@@ -272,7 +275,7 @@ class TestSendToTheAddressOdooEmails(SendCase):
         action = wizard.action_send_and_print()
         self.assertIn("1 document(s) may not be emailed", action["params"]["message"])
         self.assertEqual(page_count(invalid._demat_print_pdf()), 1)
-        self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+        self.run_send_cron()
         self.assertTrue(self.emails(eta, self.eta_invoicing))
         self.assertFalse(self.emails(eta, self.eta))
         self.assertTrue(self.emails(theta, self.theta))
@@ -340,7 +343,7 @@ class TestSendToTheAddressOdooEmails(SendCase):
         batch = self.wizard(batched | self.invoice(self.customer))
         self.assertFalse(batch.alerts and "account_missing_email" in batch.alerts)
         batch.action_send_and_print()
-        self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+        self.run_send_cron()
         self.assertTrue(self.emails(batched, contact))
 
     def test_consent_is_judged_whatever_the_company_address(self):
@@ -351,7 +354,7 @@ class TestSendToTheAddressOdooEmails(SendCase):
         )
         move = self.invoice(jean)
         wizard = self.wizard(move)
-        self.assertEqual(wizard.sending_methods, ["manual"])
+        self.assertProposesPaper(wizard)
         self.assertIn(
             "Not accepted yet",
             wizard.alerts["facto_demat_email_not_allowed"]["message"],
@@ -385,7 +388,7 @@ class TestSendToTheAddressOdooEmails(SendCase):
         )
         move = self.invoice(kappa)
         wizard = self.wizard(move)
-        self.assertEqual(wizard.sending_methods, ["manual"])
+        self.assertProposesPaper(wizard)
         self.assertIn(
             "refused on", wizard.alerts["facto_demat_email_not_allowed"]["message"]
         )

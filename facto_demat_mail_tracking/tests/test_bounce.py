@@ -24,7 +24,7 @@ class TestBouncedAddress(SendCase):
         self.customer.email_bounced = True
         self.assertEqual(self.customer.demat_status, "no_email")
         move = self.invoice(self.customer)
-        self.assertEqual(self.wizard(move).sending_methods, ["manual"])
+        self.assertProposesPaper(self.wizard(move))
         contact.email = "compta@boulangerie-martin.example"  # fixed: cleared
         self.assertFalse(contact.email_bounced)
         self.assertEqual(self.customer.demat_email, "compta@boulangerie-martin.example")

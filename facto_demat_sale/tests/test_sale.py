@@ -2,12 +2,17 @@ from odoo import Command
 from odoo.exceptions import RedirectWarning
 from odoo.tests import tagged
 
-from odoo.addons.facto_demat.tests.common import SendCase
+from odoo.addons.facto_demat.tests.common import SendCase, add_groups
 
 
 @tagged("post_install", "-at_install")
 class TestSaleDocuments(SendCase):
     """Quotations and orders obey consent, with their own email texts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        add_groups(cls.env.user, "sales_team.group_sale_salesman")
 
     def order(self, partner):
         return self.env["sale.order"].create(

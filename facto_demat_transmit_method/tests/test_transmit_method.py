@@ -11,13 +11,13 @@ class TestTransmitMethod(SendCase):
         self.customer.customer_invoice_transmit_method_id = post
         move = self.invoice(self.customer)
         wizard = self.wizard(move)
-        self.assertEqual(wizard.sending_methods, ["manual"])
+        self.assertProposesPaper(wizard)
         self.assertFalse(
             wizard.alerts and "facto_demat_email_not_allowed" in wizard.alerts
         )
         self.refused.customer_invoice_transmit_method_id = mail
         refused = self.invoice(self.refused)
-        self.assertEqual(self.wizard(refused).sending_methods, ["manual"])
+        self.assertProposesPaper(self.wizard(refused))
         self.customer.customer_invoice_transmit_method_id = mail
         self.assertEqual(
             self.wizard(self.invoice(self.customer)).sending_methods, ["email"]
