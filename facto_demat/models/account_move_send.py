@@ -53,8 +53,13 @@ class AccountMoveSend(models.AbstractModel):
     def _get_default_mail_partner_ids(self, move, mail_template, mail_lang):
         # EXTENDS 'account': Odoo's invoice address receives the invoice,
         # and only the recipients the consent rule allows are proposed.
+        # (19.0 leaves out a partner without email: its invoice contact is
+        # then proposed all the same)
         partners = super()._get_default_mail_partner_ids(move, mail_template, mail_lang)
-        if move.partner_id in partners:
+        customer = move.commercial_partner_id
+        if move.partner_id in partners or not partners.filtered(
+            lambda partner: partner.commercial_partner_id == customer
+        ):
             partners = (partners - move.partner_id) | move._demat_default_recipients()
         return move._demat_recipients(partners)[0]
 

@@ -7,7 +7,10 @@ import idna
 from odoo import fields, models
 from odoo.tools import formataddr
 
-from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.base.models.ir_mail_server import (
+    MailDeliveryException,
+    extract_rfc2822_addresses,
+)
 
 from ..tools import mail_transport
 from ..tools.email_address import parse_addresses, valid_emails
@@ -136,6 +139,13 @@ class MailMail(models.Model):
                     for address in parse_addresses(email["email_to_raw"])
                     if address.email
                 ]
+                if "email_to_normalized" in email:
+                    # 19.0 sends only to these (its own normalising would
+                    # drop an IDN domain): the addresses kept, Cc included,
+                    # as the SMTP envelope will write them
+                    email["email_to_normalized"] = extract_rfc2822_addresses(
+                        ", ".join(email["email_to"] + (email.get("email_cc") or []))
+                    )
         return emails
 
     def _postprocess_sent_message(

@@ -94,7 +94,7 @@ class DematCase(AccountTestInvoicingCommon, MailSendingMixin):
 
     def registry_test_mode(self):
         """New cursors reuse the test's (19.0's crons open one)."""
-        if ODOO_19:
+        if ODOO_19 and not type(self)._registry_patched:
             return self.enter_registry_test_mode()
         return contextlib.nullcontext()
 

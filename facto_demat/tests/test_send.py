@@ -103,6 +103,7 @@ class TestSendInvoices(SendCase):
         self.assertEqual(
             {method: data["count"] for method, data in wizard.summary_data.items()},
             {"email": 3, "facto_demat_paper": 3},
+            wizard.summary_data,
         )
         self.assertIn(
             "Refuse SARL: refused on", wizard.summary_data["facto_demat_paper"]["extra"]

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools.odoo_versions import ODOO_19
+
 
 class AccountMoveSendBatchWizard(models.TransientModel):
     _inherit = "account.move.send.batch.wizard"
@@ -16,7 +18,7 @@ class AccountMoveSendBatchWizard(models.TransientModel):
                 continue
             summary = dict(wizard.summary_data or {})
             for move in on_paper:
-                for method in self._demat_sending_methods(move):
+                for method in self._demat_counted_methods(move):
                     left = summary.get(method, {}).get("count", 0) - 1
                     if left > 0:
                         summary[method] = {**summary[method], "count": left}
@@ -95,6 +97,19 @@ class AccountMoveSendBatchWizard(models.TransientModel):
                 "links": links,
                 "next": {"type": "ir.actions.act_window_close"},
             },
+        }
+
+    def _demat_counted_methods(self, move):
+        """The methods Odoo's summary counts `move` under: its default ones
+        (19.0: those applicable to it)."""
+        methods = self._demat_sending_methods(move)
+        if not ODOO_19:
+            return methods
+        settings = self._get_default_sending_settings(move)
+        return {
+            method
+            for method in methods
+            if self._is_applicable_to_move(method, move, **settings)
         }
 
     def _demat_goes_on_paper(self, move):
