@@ -10,6 +10,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
+from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import neutralise_peer_checks
 from .fake_servers import free_port
 
@@ -130,7 +131,10 @@ class TestFrenchTour(AccountTestInvoicingHttpCommon):
             }
         )
         mail._postprocess_sent_message(
-            success_pids=[], failure_reason=reason, failure_type="mail_smtp"
+            success_pids=[],
+            failure_reason=reason,
+            failure_type="mail_smtp",
+            **NO_SUCCESS_EMAILS,
         )
         self.assertEqual(run.line_ids.state, "failed")
         return run
