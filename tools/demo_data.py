@@ -30,6 +30,8 @@ def logo():
     return base64.b64encode(stream.getvalue())
 
 
+if "siret" in company._fields:  # 18.0's l10n_fr
+    company.siret = "41234567000019"
 company.write(
     {
         "name": "Menuiserie Lambert SARL",
@@ -40,8 +42,8 @@ company.write(
         "email": "facturation@menuiserie-lambert.example",
         "phone": "+33 4 78 00 00 00",
         "vat": "FR96412345670",
-        "siret": "41234567000017",
-        "company_registry": "RCS Lyon 412 345 670",
+        # the SIRET: 18.0's l10n_fr has a field of its own, 19.0 uses this one
+        "company_registry": "41234567000019",
         "logo": logo(),
         "demat_sender_email": "factures@menuiserie-lambert.example",
     }
@@ -69,7 +71,8 @@ salesperson = env["res.users"].create(
         "email": "sophie.girard@menuiserie-lambert.example",
         "lang": "fr_FR",
         "tz": "Europe/Paris",
-        "groups_id": [
+        # groups_id in 18.0, group_ids in 19.0
+        ("group_ids" if "group_ids" in env["res.users"]._fields else "groups_id"): [
             (4, env.ref("account.group_account_invoice").id),
             (4, env.ref("sales_team.group_sale_salesman").id),
             (4, env.ref("stock.group_stock_user").id),

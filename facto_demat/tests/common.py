@@ -58,6 +58,18 @@ class MailSendingMixin(MockSmtplibCase):
 class DematCase(AccountTestInvoicingCommon, MailSendingMixin):
     """Customers in each consent situation, on the test company."""
 
+    @classmethod
+    def company_user(cls, login, groups):
+        """A user of the test company alone, with these groups (xml ids,
+        comma-separated)."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=cls.env.company.id,
+            company_ids=cls.env.company.ids,
+        )
+
     def pdf_rendering(self):
         """A context where wkhtmltopdf may fetch its assets from this server
         (enter_test_mode in 18.0, allow_pdf_render in 19.0)."""
@@ -116,13 +128,7 @@ class SendCase(DematCase):
         cls.invalid = cls.Partner.create(
             {"name": "Mauvaise adresse", "email": "compta@@mauvaise.example"}
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="chef-compta",
-            groups="account.group_account_manager",
-            company_id=cls.env.company.id,
-            company_ids=cls.env.company.ids,
-        )
+        cls.manager = cls.company_user("chef-compta", "account.group_account_manager")
         cls.DocumentType = cls.env["facto.demat.document.type"]
         cls.DocumentType.with_user(cls.manager).action_open_document_types()
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from odoo.exceptions import RedirectWarning
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import SendCase, add_groups
@@ -22,14 +22,6 @@ from .fake_servers import free_port
 
 _logger = logging.getLogger(__name__)
 
-ADDONS = (
-    "facto_demat",
-    "facto_demat_sale",
-    "facto_demat_stock",
-    "facto_demat_mail_tracking",
-    "facto_demat_transmit_method",
-    "facto_demat_auto_send",
-)
 # The errors the web client shows as a message; anything else is a crash.
 USER_FACING = {
     "odoo.exceptions.UserError",
@@ -95,25 +87,24 @@ class TestButtons(SendCase, HttpCase):
         # (base.default_user), and who looks after the mail servers.
         add_groups(cls.manager, "base.group_partner_manager", "base.group_system")
         # An invoicing clerk with the fewest rights, not even on contacts.
-        cls.clerk = new_test_user(
-            cls.env,
-            login="commis-compta",
-            groups="account.group_account_invoice",
-            company_id=cls.env.company.id,
-            company_ids=cls.env.company.ids,
-        )
+        cls.clerk = cls.company_user("commis-compta", "account.group_account_invoice")
         cls.env.company.email = "factures@lambert.example"
         cls.buttons = sorted(cls.addon_view_buttons() | cls.wizard_buttons())
+
+    @classmethod
+    def addons(cls):
+        """The add-ons of this repository installed here."""
+        return (
+            cls.env["ir.module.module"]
+            .sudo()
+            .search([("name", "=like", "facto_demat%"), ("state", "=", "installed")])
+        )
 
     @classmethod
     def addon_view_buttons(cls):
         """The object buttons the add-ons' views add, each where it ends up
         in the view it makes or extends."""
-        modules = (
-            cls.env["ir.module.module"]
-            .sudo()
-            .search([("name", "in", ADDONS), ("state", "=", "installed")])
-        )
+        modules = cls.addons()
         view_ids = (
             cls.env["ir.model.data"]
             .sudo()
@@ -134,7 +125,9 @@ class TestButtons(SendCase, HttpCase):
     def wizard_buttons(cls):
         """The object buttons of the wizards the add-ons make or extend (in
         their `wizards` packages), in the form the web client opens."""
-        packages = tuple(f"odoo.addons.{addon}.wizards." for addon in ADDONS)
+        packages = tuple(
+            f"odoo.addons.{addon}.wizards." for addon in cls.addons().mapped("name")
+        )
         Views = cls.env["ir.ui.view"].sudo()
         buttons = set()
         for name, model in cls.env.registry.items():

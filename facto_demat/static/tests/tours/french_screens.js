@@ -285,8 +285,9 @@ function confirmLetters(countField) {
     ];
 }
 
-registry.category("web_tour.tours").add("facto_demat_fr_letters", {
-    steps: () => [
+/** From the menu to the form of a new print run of customer LT01. */
+function printRun() {
+    return [
         ...openInvoicingApp(),
         ...letterWizard("LT01"),
         {
@@ -299,6 +300,12 @@ registry.category("web_tour.tours").add("facto_demat_fr_letters", {
             content: "The printing run opens",
             trigger: ".o_form_view .o_field_widget[name=display_name]:contains(impression)",
         },
+    ];
+}
+
+registry.category("web_tour.tours").add("facto_demat_fr_letters", {
+    steps: () => [
+        ...printRun(),
         noErrorDialog(),
         statusbar(["En cours", "Terminé"], "Terminé"),
         {
@@ -394,18 +401,7 @@ registry.category("web_tour.tours").add("facto_demat_fr_letters", {
 
 registry.category("web_tour.tours").add("facto_demat_fr_letter_run_text", {
     steps: () => [
-        ...openInvoicingApp(),
-        ...letterWizard("LT01"),
-        {
-            content: "Printing is chosen",
-            trigger:
-                ".modal .o_field_widget[name=output] .o_radio_item:has(input:checked):contains(Imprimer)",
-        },
-        ...confirmLetters("print_count"),
-        {
-            content: "The printing run opens",
-            trigger: ".o_form_view .o_field_widget[name=display_name]:contains(impression)",
-        },
+        ...printRun(),
         {
             content: "The run keeps the French subject",
             trigger: ".o_form_view .o_field_widget[name=subject]:contains(Vos factures)",
