@@ -100,9 +100,13 @@ class TestSendInvoices(SendCase):
             self.invoice(self.no_address),
         )
         wizard = self.wizard(allowed | refused | invalid | no_address)
+        # A customer without any address: 18.0 counts it by email and the
+        # add-on prints it with the others; 19.0 leaves it out of the email
+        # count with its own alert, and the add-on leaves it to Odoo.
+        paper = refused | invalid | (no_address if not ODOO_19 else no_address.browse())
         self.assertEqual(
             {method: data["count"] for method, data in wizard.summary_data.items()},
-            {"email": 3, "facto_demat_paper": 3},
+            {"email": 3, "facto_demat_paper": len(paper)},
             wizard.summary_data,
         )
         self.assertIn(
@@ -116,15 +120,13 @@ class TestSendInvoices(SendCase):
         action = wizard.action_send_and_print()
 
         params = action["params"]
-        self.assertIn("3 document(s) may not be emailed", params["message"])
-        self.assertIn("Sans adresse: No email address", params["message"])
-        paper = refused | invalid | no_address
+        self.assertIn(f"{len(paper)} document(s) may not be emailed", params["message"])
         self.assertEqual(
             params["links"][0]["url"],
             "/facto_demat/documents_to_print/" + ",".join(map(str, paper.ids)),
         )
-        self.assertEqual(page_count(paper._demat_print_pdf()), 3)
-        self.assertTrue(all((refused | invalid | no_address).mapped("is_move_sent")))
+        self.assertEqual(page_count(paper._demat_print_pdf()), len(paper))
+        self.assertTrue(all(paper.mapped("is_move_sent")))
         self.assertEqual(
             set(allowed.mapped(lambda move: move.sending_data["author_partner_id"])),
             {self.env.user.partner_id.id},
