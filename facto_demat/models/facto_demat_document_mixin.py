@@ -275,16 +275,22 @@ class FactoDematDocumentMixin(models.AbstractModel):
         lang = self.env.lang
         if lang not in dict(self.env["res.lang"].get_installed()):
             lang = self._demat_partner()._demat_lang(self.company_id)
-        document_type = self.env["facto.demat.document.type"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("kind", "=", self._demat_document_kind()),
-            ],
-            limit=1,
+        DocumentType = self.env["facto.demat.document.type"].with_context(lang=lang)
+        kind = self._demat_document_kind()
+        document_type = DocumentType.search(
+            [("company_id", "=", self.company_id.id), ("kind", "=", kind)], limit=1
         )
-        return document_type.with_context(lang=lang)._render(
-            self.with_context(lang=lang)
-        )
+        if not document_type:
+            # a company whose types are not made yet (19.0 also renders a
+            # template on a document of any company when it is saved): the
+            # standard text
+            document_type = DocumentType.new(
+                {"company_id": self.company_id.id, "kind": kind}
+            )
+            document_type.mail_subject, document_type.mail_body = (
+                document_type._default_text()
+            )
+        return document_type._render(self.with_context(lang=lang))
 
     def _demat_mail_template(self, default, kind=None):
         """The email text of this document's type (or `kind`) for its

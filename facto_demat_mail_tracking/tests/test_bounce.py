@@ -45,7 +45,7 @@ class TestBouncedAddress(SendCase):
         line = run.line_ids
         mail = line.mail_ids
         mail.email_to = "pas une adresse"
-        with mute_logger("odoo.addons.mail.models.mail_mail"):
+        with mute_logger("odoo.addons.mail.models.mail_mail"), self.mails_sent():
             mail.send()
         self.assertEqual(line.state, "failed")
         self.assertNotIn("Error without exception", line.failure_reason)
@@ -54,4 +54,5 @@ class TestBouncedAddress(SendCase):
                 lambda event: event.event_type == "letter_emailed"
             )
         )
-        self.assertEqual(mail.state, "exception", "kept, failed")
+        if mail.exists():  # 18.0's mail_tracking keeps it; 19.0's lets Odoo delete it
+            self.assertEqual(mail.state, "exception", "kept, failed")
