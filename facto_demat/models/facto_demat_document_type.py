@@ -1,18 +1,16 @@
-import re
-
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import ormcache
 
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import declare_sql_constraints
+from ..tools.placeholders import fill
 
 # The order of FACTO's "Document types" list; other kinds come after.
 KIND_ORDER = ("quotation", "order", "delivery", "invoice", "credit_note")
-# FACTO's placeholders in a document's email text, %1 to %5
-PLACEHOLDER = re.compile(r"%([1-5])")
-# ... and their names in the translatable standard texts
+# FACTO's placeholders in a document's email text, %1 to %5, by their names
+# in the translatable standard texts
 PLACEHOLDER_NAMES = {
     "customer": "%1",
     "reference": "%2",
@@ -150,6 +148,7 @@ class FactoDematDocumentType(models.Model):
                 f"{document._name},{document.id}" if document else False
             )
 
+    @api.depends("company_id")
     def _compute_preview_lang(self):
         for document_type in self:
             document_type.preview_lang = document_type.company_id.partner_id.lang
@@ -167,10 +166,9 @@ class FactoDematDocumentType(models.Model):
                 text = document_type  # the text as typed in the form
             else:
                 text = document_type._origin.with_context(lang=lang)
-            with_lang = document.with_context(lang=lang)
-            values = with_lang._demat_mail_placeholder_values()
-            document_type.preview_subject = fill(text.mail_subject or "", values)
-            document_type.preview_body = fill(text.mail_body or "", values, html=True)
+            document_type.preview_subject, document_type.preview_body = text._render(
+                document.with_context(lang=lang)
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -362,11 +360,3 @@ class FactoDematDocumentType(models.Model):
                 if (company, kind) not in existing
             ]
         )
-
-
-def fill(text, values, html=False):
-    """`text` with FACTO's placeholders %1…%5 replaced by `values`
-    ({"1": str, …}); in HTML, values are escaped."""
-    if not html:
-        return PLACEHOLDER.sub(lambda match: values[match[1]], text)
-    return Markup(PLACEHOLDER.sub(lambda match: escape(values[match[1]]), str(text)))

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 import qrcode
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_date, formataddr
@@ -14,6 +14,7 @@ from odoo.tools.image import image_data_uri
 
 from ..tools.email_address import valid_emails
 from ..tools.odoo_versions import declare_sql_constraints
+from ..tools.placeholders import fill
 
 PLACEHOLDER = re.compile(r"%([1-4])")
 
@@ -284,12 +285,7 @@ class FactoDematLetterRunLine(models.Model):
     def _fill(self, text, html):
         """`text` with FACTO's placeholders filled in; in HTML, values are
         escaped, so that a customer named `<script>` reads as text."""
-        values = self._placeholder_values()
-        if not html:
-            return PLACEHOLDER.sub(lambda match: values[match[1]], text)
-        return Markup(
-            PLACEHOLDER.sub(lambda match: escape(values[match[1]]), str(text))
-        )
+        return fill(text, self._placeholder_values(), html)
 
     def _letter_place_and_date(self):
         """ "Lyon, le 29 novembre 2026": the letter's place and date, as

@@ -172,6 +172,25 @@ class TestSendInvoices(SendCase):
         self.post_to_follower(allowed, self.customer)
         self.assertTrue(self.emails(allowed, self.customer))
 
+    def test_addresses_typed_without_a_contact_obey_the_rule(self):
+        """19.0 notifies addresses given alone (outgoing_email_to)."""
+        if not ODOO_19:
+            self.skipTest("18.0 notifies contacts only")
+        move = self.invoice(self.refused)
+        message = move.message_post(
+            body="Votre facture",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            outgoing_email_to=(
+                "Refus <NON@refus.example>, compta@@refus.example, "
+                "expert@cabinet.example"
+            ),
+        )
+        emailed = message.mail_ids.mapped("email_to")
+        self.assertEqual(len(emailed), 1, emailed)
+        self.assertIn("expert@cabinet.example", emailed[0])
+        self.assertIn("non@refus.example (refused on", move.message_ids[0].body)
+
     def test_reply_to_is_the_sender_email_and_no_evidence_is_written(self):
         self.env.company.email = "factures@lambert.example"
         events = self.Event.search_count([])
