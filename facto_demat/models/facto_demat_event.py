@@ -1,3 +1,4 @@
+import base64
 import hashlib
 import hmac
 import json
@@ -8,6 +9,7 @@ from odoo.tools import SQL, format_datetime
 
 from ..tools.evidence_key import evidence_key
 from ..tools.odoo_versions import declare_sql_constraints
+from ..tools.pdf import extract_pages
 
 EVENT_TYPES = [
     ("letter_printed", "Letter printed"),
@@ -67,7 +69,15 @@ SEALED_FIELDS = {
         "keyed",
     ],
 }
-SEAL_VERSION = 2
+# Version 3 also seals where the letter is in its PDF (several letters
+# share the PDF of their batch) and the SHA-256 of the letter alone.
+SEALED_FIELDS[3] = [
+    *SEALED_FIELDS[2],
+    "letter_first_page",
+    "letter_last_page",
+    "letter_sha256",
+]
+SEAL_VERSION = 3
 
 
 def seal(payload, key):
@@ -115,6 +125,18 @@ class FactoDematEvent(models.Model):
     attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", readonly=True, ondelete="restrict"
     )
+    # A printed letter is pages of its batch's PDF; an emailed one, its
+    # whole attachment (no pages).
+    letter_first_page = fields.Integer(string="Letter's first page", readonly=True)
+    letter_last_page = fields.Integer(string="Letter's last page", readonly=True)
+    letter_sha256 = fields.Char(
+        string="Letter's SHA-256",
+        readonly=True,
+        help="Fingerprint of the letter's PDF alone, as downloaded from this "
+        "event: a copy of the letter matches it byte for byte.",
+    )
+    letter_pdf = fields.Binary(string="Letter (PDF)", compute="_compute_letter_pdf")
+    letter_filename = fields.Char(compute="_compute_letter_pdf")
     mail_message_id = fields.Many2one(
         "mail.message", string="Sent email", readonly=True, ondelete="restrict"
     )
@@ -156,6 +178,15 @@ class FactoDematEvent(models.Model):
                 "%(event)s - %(customer)s",
                 event=labels.get(event.event_type, ""),
                 customer=event.partner_id.display_name or event.sealed_partner_name,
+            )
+
+    def _compute_letter_pdf(self):
+        for event in self:
+            letter = event._letter_pdf() if event.attachment_id else b""
+            event.letter_pdf = letter and base64.b64encode(letter)
+            event.letter_filename = event.attachment_id and self.env._(
+                "Letter %(code)s.pdf",
+                code=event.sealed_partner_code or event.sealed_partner_id,
             )
 
     @api.model_create_multi
@@ -237,6 +268,47 @@ class FactoDematEvent(models.Model):
                 "sticky": True,
             },
         }
+
+    def action_download_letter(self):
+        """Download the letter of this event, checked against its seal."""
+        self.ensure_one()
+        if not self.attachment_id:
+            raise UserError(self.env._("This event has no letter."))
+        self._letter_pdf()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/letter_pdf/"
+            f"{self.letter_filename}?download=true",
+            "target": "self",
+        }
+
+    def _letter_pdf(self):
+        """The PDF (bytes) of this event's letter: its pages of the stored
+        PDF, extracted, the same bytes every time. Raises `UserError` when
+        they do not match the sealed SHA-256.
+
+        As superuser after the event's own read check: the letter's PDF
+        belongs to its run, which the reader of the evidence may not see.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        stored = self.sudo().attachment_id.raw
+        if self.letter_first_page:
+            letter = extract_pages(
+                stored, self.letter_first_page, self.letter_last_page
+            )
+        else:
+            letter = stored
+        if self.letter_sha256 and (
+            hashlib.sha256(letter).hexdigest() != self.letter_sha256
+        ):
+            raise UserError(
+                self.env._(
+                    "The letter no longer matches its sealed fingerprint: its "
+                    "PDF was altered."
+                )
+            )
+        return letter
 
     def _snapshot(self, vals):
         """The sealed who and what of an event about to be created."""

@@ -1,4 +1,7 @@
+import base64
+import hashlib
 import io
+import os
 
 import pikepdf
 
@@ -6,13 +9,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import find_in_path, format_date, format_datetime
 
-from ..tools import letter_engine
+from ..tools import letter_engine, qr_code
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
-from ..tools.pdf import merge_pdfs, save_pages
+from ..tools.pdf import compact, draw_qr_code, extract_pages, merge_pdfs
 
-# Letters rendered per wkhtmltopdf call (one input document per call here)
-# and customers handled per cron batch.
+# Letters rendered per wkhtmltopdf call (this build takes one input document
+# per call) and customers handled per cron batch: each batch's printed
+# letters are stored as one PDF.
 PRINT_CHUNK = 250
 BATCH_SIZE = 1000
 
@@ -72,10 +76,14 @@ class FactoDematLetterRun(models.Model):
         store=True,
         index=True,
     )
-    pdf_attachment_id = fields.Many2one("ir.attachment", string="Letters (PDF)")
-    pdf_file = fields.Binary(related="pdf_attachment_id.datas", string="PDF")
-    pdf_filename = fields.Char(related="pdf_attachment_id.name")
-    chunk_attachment_ids = fields.Many2many("ir.attachment", string="Printed parts")
+    # The printed letters, stored once: one PDF per batch of the cron, in
+    # which each letter's evidence event seals its pages (see
+    # `facto.demat.event`). The run's whole PDF is made from them on demand.
+    letter_attachment_ids = fields.Many2many(
+        "ir.attachment", string="Printed letters (PDF)", readonly=True
+    )
+    pdf_file = fields.Binary(string="Letters (PDF)", compute="_compute_pdf_file")
+    pdf_filename = fields.Char(compute="_compute_pdf_file")
     print_count = fields.Integer(string="To print", compute="_compute_counts")
     email_count = fields.Integer(string="To email", compute="_compute_counts")
     done_count = fields.Integer(string="Done", compute="_compute_counts")
@@ -154,6 +162,23 @@ class FactoDematLetterRun(models.Model):
         for run in self:
             run.delivery_summary = "\n".join(summaries.get(run, [])) or False
 
+    def _compute_pdf_file(self):
+        """All the run's printed letters in one PDF, in order, with the
+        evidence trail's anchor of the run in its properties (see
+        `facto.demat.anchor`): made when downloaded, from the stored parts."""
+        anchors = self.env["facto.demat.anchor"].sudo().search(
+            [("run_id", "in", self.ids)]
+        )
+        for run in self:
+            parts = run.letter_attachment_ids.sorted("id")
+            anchor = anchors.filtered(lambda a, r=run: a.run_id == r)[:1]
+            run.pdf_filename = self.env._(
+                "Dematerialisation letters %(run)s.pdf", run=run.id
+            )
+            run.pdf_file = parts and base64.b64encode(
+                merge_pdfs(parts.mapped("raw"), keywords=anchor._text() or None)
+            )
+
     @api.depends("create_date", "output")
     def _compute_display_name(self):
         outputs = {"print": self.env._("printing"), "email": self.env._("emailing")}
@@ -187,6 +212,18 @@ class FactoDematLetterRun(models.Model):
         failed._cancel_failed_mails()
         failed.write({"state": "pending", "failure_reason": False})
         self._schedule()
+
+    def action_download_pdf(self):
+        """Download the run's printed letters in one PDF."""
+        self.ensure_one()
+        if not self.letter_attachment_ids:
+            raise UserError(self.env._("This run has no printed letters."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/pdf_file/"
+            f"{self.pdf_filename}?download=true",
+            "target": "self",
+        }
 
     def action_view_lines(self):
         self.ensure_one()
@@ -256,107 +293,182 @@ class FactoDematLetterRun(models.Model):
         run = self.with_env(lines.env)
         to_print = lines.filtered(lambda line: line.output == "print")
         to_email = lines - to_print
-        pages = run._render_letters(to_print, keep_parts=True)
-        if self.company_id.demat_letter_attach_pdf:
-            pages |= run._render_letters(to_email, keep_parts=False)
         if to_print:
-            to_print._mark_printed(pages)
+            to_print._mark_printed(run._store_printed_letters(to_print))
         if to_email:
-            to_email._queue_emails(pages)
+            letters = {}
+            if self.company_id.demat_letter_attach_pdf:
+                letters = run._store_emailed_letters(to_email)
+            to_email._queue_emails(letters)
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         if not Line.search_count(pending, limit=1):
-            anchor = self.env["facto.demat.anchor"]._anchor(
+            self.env["facto.demat.anchor"]._anchor(
                 self.company_id, "letter_run", run=self
             )
-            self._assemble_pdf(anchor)
         return len(lines)
 
-    def _render_letters(self, lines, keep_parts):
-        """Render the letters, a few large documents at a time; return
-        {line: attachment of its pages}. With `keep_parts`, the documents are
-        kept to make the run's PDF."""
-        pages = {}
-        for start in range(0, len(lines), PRINT_CHUNK):
-            chunk = lines[start : start + PRINT_CHUNK]
-            pdf, letters = self._render_split(chunk)
-            if keep_parts:
-                part_number = len(self.chunk_attachment_ids) + 1
-                self.chunk_attachment_ids += self._attachment(
-                    f"part-{self.id}-{part_number:05d}.pdf", pdf
-                )
-            for line, content in zip(chunk, letters, strict=True):
-                lang = line.partner_id._demat_lang(self.company_id)
-                pages[line] = self._attachment(
-                    self.with_context(lang=lang).env._(
-                        "Letter %(code)s.pdf",
-                        code=line.partner_id.ref or line.partner_id.id,
-                    ),
-                    content,
-                    line,
-                )
-            # the PDFs are in the filestore; keep them out of the cache
-            self.env["ir.attachment"].invalidate_model(["raw", "datas"])
-        return pages
-
-    def _render_split(self, lines):
-        """Render the letters in one document; return it and each letter's
-        PDF.
-
-        This wkhtmltopdf build writes no outline to find where each letter
-        starts, so a document with one page per letter is cut page by page;
-        otherwise some letter is longer, and each half is rendered again
-        until the long letters stand alone.
-        """
-        pdf = self._render_pdf(lines)
+    def _store_printed_letters(self, lines):
+        """Render these letters into one stored PDF; return each line's
+        letter: {line: {"attachment": that PDF, "first_page", "last_page",
+        "sha256": of the letter's pages extracted alone (`extract_pages`)}}."""
+        pdf, pages = self._render_letters(lines)
+        part = self._attachment(
+            self.env._(
+                "Dematerialisation letters %(run)s - part %(part)s.pdf",
+                run=self.id,
+                part=len(self.letter_attachment_ids) + 1,
+            ),
+            pdf,
+        )
+        self.letter_attachment_ids += part
+        letters = {}
         with pikepdf.open(io.BytesIO(pdf)) as document:
-            if len(lines) == 1:
-                return pdf, [pdf]
-            if len(document.pages) == len(lines):
-                return pdf, [save_pages([page]) for page in document.pages]
-        half = len(lines) // 2
-        first, first_letters = self._render_split(lines[:half])
-        second, second_letters = self._render_split(lines[half:])
-        return merge_pdfs([first, second]), first_letters + second_letters
+            for line, (first, last) in pages.items():
+                letter = extract_pages(document, first, last)
+                letters[line] = {
+                    "attachment": part,
+                    "first_page": first,
+                    "last_page": last,
+                    "sha256": hashlib.sha256(letter).hexdigest(),
+                }
+        return letters
 
-    def _render_pdf(self, lines):
-        """One wkhtmltopdf call for all these letters, locked down (see
-        `letter_engine`).
+    def _store_emailed_letters(self, lines):
+        """Render these letters, each stored as the PDF its email carries;
+        return {line: {"attachment", "sha256"}} (see
+        `_store_printed_letters`)."""
+        pdf, pages = self._render_letters(lines)
+        letters = {}
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            for line, (first, last) in pages.items():
+                letter = extract_pages(document, first, last)
+                lang = line.partner_id._demat_lang(self.company_id)
+                name = self.with_context(lang=lang).env._(
+                    "Letter %(code)s.pdf",
+                    code=line.partner_id.ref or line.partner_id.id,
+                )
+                letters[line] = {
+                    "attachment": self._attachment(name, letter, line),
+                    "sha256": hashlib.sha256(letter).hexdigest(),
+                }
+        # the PDFs are in the filestore; keep them out of the cache
+        self.env["ir.attachment"].invalidate_model(["raw", "datas"])
+        return letters
+
+    def _render_letters(self, lines):
+        """Render these letters, `PRINT_CHUNK` to an engine call and
+        `_render_workers()` calls at once, while another process makes their
+        QR codes, and draw the codes; return
+        the PDF (bytes) of them all, one after the other, and each line's
+        pages in it: {line: (first, last)}, counted from 1."""
+        report = self.env.ref("facto_demat.action_report_demat_letter")
+        chunks = [
+            lines[start : start + PRINT_CHUNK]
+            for start in range(0, len(lines), PRINT_CHUNK)
+        ]
+        linked = lines.filtered(lambda line: line._response_link())
+        deadline = self._render_deadline()
+        try:
+            with (
+                letter_engine.renderer(
+                    find_in_path("wkhtmltopdf"),
+                    report._build_wkhtmltopdf_args(report.get_paperformat(), False),
+                    deadline=deadline,
+                    workers=self._render_workers(),
+                ) as render,
+                qr_code.drawings(
+                    [line._response_link() for line in linked], deadline
+                ) as qr_codes,
+            ):
+                futures = [render(self._letters_html(chunk)) for chunk in chunks]
+                qr_codes = dict(zip(linked, qr_codes(), strict=True))
+                parts = [
+                    part
+                    for chunk, future in zip(chunks, futures, strict=True)
+                    for part in self._split_letters(chunk, future, render)
+                ]
+        except (letter_engine.EngineError, RuntimeError) as error:
+            raise UserError(
+                self.env._("The letters could not be printed: %(error)s", error=error)
+            ) from error
+        return self._assemble_letters(parts, qr_codes)
+
+    def _split_letters(self, lines, future, render):
+        """[(lines, their PDF)]: the PDF that `future` renders, when each
+        letter is one page of it; otherwise some letter is longer, and each
+        half is rendered again until the long letters stand alone (this
+        wkhtmltopdf build writes no outline to tell where letters start)."""
+        pdf = future.result()
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            if len(lines) == 1 or len(document.pages) == len(lines):
+                return [(lines, pdf)]
+        half = len(lines) // 2
+        return [
+            part
+            for letters in (lines[:half], lines[half:])
+            for part in self._split_letters(
+                letters, render(self._letters_html(letters)), render
+            )
+        ]
+
+    def _assemble_letters(self, parts, qr_codes):
+        """One PDF of the rendered `parts` ([(lines, PDF)]), each letter's
+        QR code drawn (`qr_codes`: {line: drawing}), and each line's
+        pages in it (see `_render_letters`)."""
+        sources = [pikepdf.open(io.BytesIO(pdf)) for _lines, pdf in parts]
+        try:
+            document = pikepdf.new()
+            pages = {}
+            for (lines, _pdf), source in zip(parts, sources, strict=True):
+                start = len(document.pages)
+                document.pages.extend(source.pages)
+                if len(lines) == 1:
+                    pages[lines] = (start + 1, len(document.pages))
+                else:
+                    pages.update(
+                        (line, (start + number, start + number))
+                        for number, line in enumerate(lines, start=1)
+                    )
+            for line, (first, last) in pages.items():
+                if qr_codes.get(line):
+                    draw_qr_code(
+                        document, document.pages[first - 1 : last], qr_codes[line]
+                    )
+            return compact(document), pages
+        finally:
+            for source in sources:
+                source.close()
+
+    def _letters_html(self, lines):
+        """The HTML of these letters, one whole document.
 
         The template is a whole document: Odoo's `_render_qweb_pdf` would wrap
         each article in its layout and re-read the PDF to split it per
-        record, which we do ourselves.
+        record, which `_render_letters` does itself.
         """
         report = self.env.ref("facto_demat.action_report_demat_letter")
-        html = report._render_qweb_html(report.report_name, lines.ids)[0]
-        deadline = (
+        return report._render_qweb_html(report.report_name, lines.ids)[0].decode()
+
+    def _render_deadline(self):
+        """The seconds one engine call may take (system parameter
+        `facto_demat.letter_render_seconds`, 600 by default)."""
+        return float(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("facto_demat.letter_render_seconds", 600)
         )
-        try:
-            return letter_engine.render_pdfs(
-                find_in_path("wkhtmltopdf"),
-                report._build_wkhtmltopdf_args(report.get_paperformat(), False),
-                [html.decode()],
-                deadline=float(deadline),
-            )[0]
-        except letter_engine.EngineError as error:
-            raise UserError(
-                self.env._("The letters could not be printed: %(error)s", error=error)
-            ) from error
 
-    def _assemble_pdf(self, anchor):
-        """The run's PDF, with the evidence trail's `anchor` in its
-        properties (see `facto.demat.anchor`)."""
-        parts = self.chunk_attachment_ids.sorted("name")
-        if not parts:
-            return
-        self.pdf_attachment_id = self._attachment(
-            self.env._("Dematerialisation letters %(run)s.pdf", run=self.id),
-            merge_pdfs((part.raw for part in parts), keywords=anchor._text()),
+    def _render_workers(self):
+        """How many engine calls run at once: the system parameter
+        `facto_demat.letter_render_workers` (for a server shared with users),
+        at most the machine's cores, which is the default."""
+        cores = os.cpu_count() or 1
+        wanted = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("facto_demat.letter_render_workers", cores)
         )
-        self.chunk_attachment_ids = False
-        parts.unlink()
+        return max(1, min(int(wanted), cores))
 
     def _attachment(self, name, content, record=None):
         record = record or self

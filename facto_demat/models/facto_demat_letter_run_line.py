@@ -1,19 +1,17 @@
-import base64
 import hashlib
-import io
 import re
 import secrets
 from datetime import timedelta
 
-import qrcode
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, formataddr
-from odoo.tools.image import image_data_uri
 
 from ..tools.email_address import valid_emails
 from ..tools.odoo_versions import declare_sql_constraints
+from ..tools.pdf import qr_marker_data_uri
 from ..tools.placeholders import fill
 
 PLACEHOLDER = re.compile(r"%([1-4])")
@@ -89,9 +87,18 @@ class FactoDematLetterRunLine(models.Model):
             )
         )
 
-    def _mark_printed(self, pages):
-        self._attach_pages(pages)
-        self._record_letters("letter_printed", "print")
+    def action_download_letter(self):
+        """Download this customer's letter, checked against its evidence."""
+        self.ensure_one()
+        if not self.event_id.attachment_id:
+            raise UserError(self.env._("This letter has no PDF yet."))
+        return self.event_id.action_download_letter()
+
+    def _mark_printed(self, letters):
+        """The letters are printed: `letters` says where each one is
+        ({line: {"attachment", "first_page", "last_page", "sha256"}})."""
+        self._attach_letters(letters)
+        self._record_letters("letter_printed", "print", letters)
 
     def _mark_emailed(self, message, took=None, partly_refused=None):
         """The letter's email left, to the addresses `took` (str, when the
@@ -109,10 +116,10 @@ class FactoDematLetterRunLine(models.Model):
         """Say why this letter's email waits in the queue, and until when."""
         self.write({"failure_reason": reason, "next_attempt_date": next_try})
 
-    def _attach_pages(self, pages):
+    def _attach_letters(self, letters):
         for line in self:
-            if line in pages:
-                line.attachment_id = pages[line]
+            if line in letters:
+                line.attachment_id = letters[line]["attachment"]
 
     def _cancel_failed_mails(self):
         """Cancel the failed emails Odoo keeps, so that nobody resends them
@@ -125,13 +132,16 @@ class FactoDematLetterRunLine(models.Model):
             {"state": "failed", "failure_reason": reason, "next_attempt_date": False}
         )
 
-    def _record_letters(self, event_type, channel, email=None):
+    def _record_letters(self, event_type, channel, letters=None, email=None):
         """Flag the customers, append their evidence, close the lines.
+        `letters` gives the pages and hash of each line's letter (see
+        `_mark_printed`); else the letter is its whole attachment.
 
         As superuser: the flags and the trail are written only by the add-on,
         for letters that the run (created by an invoicing user) sent.
         """
         company = self.run_id.company_id
+        letters = letters or {}
         events = (
             self.env["facto.demat.event"]
             .sudo()
@@ -144,6 +154,9 @@ class FactoDematLetterRunLine(models.Model):
                         email=email or line.email or False,
                         attachment_id=line.attachment_id.id,
                         mail_message_id=line.mail_message_id.id,
+                        letter_first_page=letters.get(line, {}).get("first_page"),
+                        letter_last_page=letters.get(line, {}).get("last_page"),
+                        letter_sha256=line._letter_sha256(letters),
                     )
                     for line in self
                 ]
@@ -155,10 +168,20 @@ class FactoDematLetterRunLine(models.Model):
         for line, event in zip(self, events, strict=True):
             line.write({"state": "done", "event_id": event.id})
 
-    def _queue_emails(self, pages):
+    def _letter_sha256(self, letters):
+        """The SHA-256 (hexadecimal) of this line's letter PDF, if any."""
+        if self in letters:
+            return letters[self]["sha256"]
+        if self.attachment_id:
+            return hashlib.sha256(self.attachment_id.raw).hexdigest()
+        return False
+
+    def _queue_emails(self, letters):
         """Put one email per customer in Odoo's mail queue, logged in the
-        customer's chatter; they are flagged once the email has gone."""
-        self._attach_pages(pages)
+        customer's chatter, with its letter's PDF from `letters` ({line:
+        {"attachment", "sha256"}}) if any; they are flagged once the email
+        has gone."""
+        self._attach_letters(letters)
         run = self.run_id
         company = run.company_id
         author = run.user_id.partner_id
@@ -260,17 +283,10 @@ class FactoDematLetterRunLine(models.Model):
         """This letter's answer link, while the letters are made."""
         return self.env.context.get("demat_response_links", {}).get(self.id)
 
-    def _response_qr_code(self):
-        link = self._response_link()
-        if not link:
-            return False
-        # One fixed mask: trying all eight triples the time of a run's
-        # letters, and any mask reads back.
-        code = qrcode.QRCode(box_size=6, border=2, mask_pattern=0)
-        code.add_data(link)
-        stream = io.BytesIO()
-        code.make_image().save(stream, format="PNG")
-        return image_data_uri(base64.b64encode(stream.getvalue()))
+    def _response_qr_marker(self):
+        """Where the letter shows its QR code, drawn there once printed (see
+        `tools.pdf.draw_qr_code`); False without a link."""
+        return bool(self._response_link()) and qr_marker_data_uri()
 
     def _placeholder_values(self):
         self.ensure_one()

@@ -1,3 +1,4 @@
+import base64
 import io
 from datetime import date
 
@@ -61,6 +62,15 @@ class LetterCase(DematCase):
     def start(self, **values):
         action = self.wizard(**values).action_confirm()
         return self.env["facto.demat.letter.run"].browse(action["res_id"])
+
+    def run_pdf(self, run):
+        """The run's whole PDF, as downloaded."""
+        run.invalidate_recordset(["pdf_file"])
+        return base64.b64decode(run.pdf_file)
+
+    def letter_of(self, line):
+        """The line's letter, as its evidence gives it."""
+        return line.event_id._letter_pdf()
 
     def invoice(self, partner, invoice_date, move_type="out_invoice"):
         return self.init_invoice(
@@ -184,19 +194,18 @@ class TestLetterOutput(LetterCase):
             ["C0001", "C0002", "C0003", "C0004", "C0010"],
         )
         self.assertEqual(set(lines.mapped("state")), {"done"})
-        pdf = pikepdf.open(io.BytesIO(run.pdf_attachment_id.raw))
-        self.assertEqual(len(pdf.pages), 5)
+        self.assertEqual(page_count(self.run_pdf(run)), 5)
         for line in lines:
-            self.assertEqual(
-                len(pikepdf.open(io.BytesIO(line.attachment_id.raw)).pages), 1
-            )
+            self.assertEqual(page_count(self.letter_of(line)), 1)
         self.assertRecordValues(
             self.events_of(self.c1),
             [
                 {
                     "event_type": "letter_printed",
                     "channel": "print",
-                    "attachment_id": lines[0].attachment_id.id,
+                    "attachment_id": run.letter_attachment_ids.id,
+                    "letter_first_page": 1,
+                    "letter_last_page": 1,
                 }
             ],
         )
@@ -213,7 +222,7 @@ class TestLetterOutput(LetterCase):
         anchor = self.env["facto.demat.anchor"].search([("run_id", "=", run.id)])
         self.assertEqual(anchor.origin, "letter_run")
         self.assertEqual(anchor.sequence, self.env.company.demat_last_event_id.sequence)
-        with pikepdf.open(io.BytesIO(run.pdf_attachment_id.raw)) as pdf:
+        with pikepdf.open(io.BytesIO(self.run_pdf(run))) as pdf:
             self.assertEqual(str(pdf.docinfo["/Keywords"]), anchor._text())
 
     def test_a_long_letter_keeps_all_its_pages(self):
@@ -225,9 +234,17 @@ class TestLetterOutput(LetterCase):
             body_no_email=body,
         )
         self.assertEqual(len(run.line_ids), 2)
-        sizes = [page_count(line.attachment_id.raw) for line in run.line_ids]
+        sizes = [page_count(self.letter_of(line)) for line in run.line_ids]
         self.assertGreater(min(sizes), 1)
-        self.assertEqual(page_count(run.pdf_attachment_id.raw), sum(sizes))
+        self.assertEqual(page_count(self.run_pdf(run)), sum(sizes))
+        first, second = run.line_ids.event_id.sorted("sequence")
+        self.assertEqual(
+            [
+                (event.letter_first_page, event.letter_last_page)
+                for event in (first, second)
+            ],
+            [(1, sizes[0]), (sizes[0] + 1, sum(sizes))],
+        )
 
     def test_letter_text_is_escaped_and_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -269,7 +286,7 @@ class TestLetterOutput(LetterCase):
         self.assertIn("Pour nous donner votre adresse", body)
         self.assertNotIn("l'adresse .", body)
         self.assertNotIn("%3", body)
-        self.assertEqual(page_count(line.attachment_id.raw), 1)
+        self.assertEqual(page_count(self.letter_of(line)), 1)
 
     def test_letters_and_runs_read_as_french_accountants_write(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -280,8 +297,12 @@ class TestLetterOutput(LetterCase):
         day = run.create_date.day
         place = run.line_ids._letter_place_and_date()
         self.assertRegex(place, rf"^Lyon, le {day} \w+ \d{{4}}$")
-        self.assertEqual(run.line_ids.attachment_id.name, "Lettre C0001.pdf")
         event = run.line_ids.event_id.with_context(lang="fr_FR")
+        self.assertEqual(event.letter_filename, "Lettre C0001.pdf")
+        self.assertEqual(  # in the language of who printed them
+            run.letter_attachment_ids.name,
+            f"Dematerialisation letters {run.id} - part 1.pdf",
+        )
         self.assertEqual(event.display_name, "Lettre imprimée - Boulangerie Martin")
         french = run.with_context(lang="fr_FR")
         french.invalidate_recordset(["display_name"])
@@ -429,12 +450,12 @@ class TestLetterSafety(LetterCase):
         )
         self.assertEqual(printed.partner_id, self.customers)
         self.assertEqual(len(printed), len(self.customers), "one letter each")
-        # Made in two batches, the run's PDF still holds the letters in order.
-        pdf = pikepdf.open(io.BytesIO(run.pdf_attachment_id.raw))
-        self.assertEqual(len(pdf.pages), len(self.customers))
+        # Made in batches, the run's PDF still holds the letters in order.
+        self.assertEqual(len(run.letter_attachment_ids), 2)
+        self.assertEqual(page_count(self.run_pdf(run)), len(self.customers))
         self.assertEqual(
-            page_contents(run.pdf_attachment_id.raw),
-            [page_contents(line.attachment_id.raw)[0] for line in run.line_ids],
+            page_contents(self.run_pdf(run)),
+            [page_contents(self.letter_of(line))[0] for line in run.line_ids],
         )
 
     def test_letter_pdf_attached_to_emails_when_the_company_wants_it(self):

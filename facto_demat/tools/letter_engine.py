@@ -7,7 +7,7 @@ JavaScript (and without Odoo's JavaScript delay), without local file
 access, and behind a proxy that refuses every connection: a text that slips
 a script, an iframe or a remote image past the sanitiser renders none of
 them and reaches no server. Each call has a total deadline; calls run in
-parallel up to a bound.
+parallel up to a bound, while the caller prepares the next document.
 """
 
 import os
@@ -34,22 +34,34 @@ class EngineError(Exception):
 
 
 def render_pdfs(binary, paper_args, documents, deadline, workers=1):
-    """The PDF (bytes) of each HTML document (str), in order.
+    """The PDF (bytes) of each HTML document (str) of the iterable
+    `documents`, in order: see `renderer`. Raises `EngineError`."""
+    with renderer(binary, paper_args, deadline, workers) as render:
+        return [future.result() for future in [render(html) for html in documents]]
+
+
+@contextmanager
+def renderer(binary, paper_args, deadline, workers=1):
+    """A function that starts rendering one HTML document (str) and returns
+    the future of its PDF (bytes), whose `result()` raises `EngineError`.
 
     `paper_args` are wkhtmltopdf's page options (Odoo's
     `_build_wkhtmltopdf_args`; its JavaScript delay is dropped), `deadline`
-    the seconds one call may take, `workers` how many calls run at once.
-    Raises `EngineError`.
+    the seconds one call may take, `workers` how many calls run at once: the
+    caller goes on (with the next document) while they run. Leaving the
+    context waits for the calls started, and cancels those not started when
+    it is left on an error.
     """
     args = _without_javascript_delay(paper_args)
     with _refusing_proxy() as proxy:
         command = [binary, *args, *LOCKED_DOWN, "--proxy", proxy]
-        if workers <= 1 or len(documents) <= 1:
-            return [_render(command, html, deadline) for html in documents]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(
-                pool.map(lambda html: _render(command, html, deadline), documents)
-            )
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        try:
+            yield lambda html: pool.submit(_render, command, html, deadline)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+        pool.shutdown()
 
 
 @cache

@@ -1,17 +1,27 @@
+import base64
 import io
+import re
+from functools import cache
 
 import pikepdf
+from PIL import Image
+
+# What the letter template shows where a QR code goes, stamped over by
+# `draw_qr_code`: a white image of this size (pixels), a size no letter
+# shows otherwise.
+QR_MARKER_SIZE = (7, 5)
 
 
 def save_pages(pages, keywords=None):
-    """A PDF of these pages (of open documents), with `keywords` (str) in
-    its document properties when given."""
+    """A PDF (bytes) of these pages (of open documents), with `keywords`
+    (str) in its document properties when given: the same bytes every time
+    for the same pages and the same pikepdf release."""
     document = pikepdf.new()
     document.pages.extend(pages)
     if keywords:
         document.docinfo["/Keywords"] = keywords
     stream = io.BytesIO()
-    document.save(stream)
+    document.save(stream, deterministic_id=True)
     return stream.getvalue()
 
 
@@ -27,3 +37,73 @@ def merge_pdfs(pdfs, keywords=None):
     finally:
         for source in sources:
             source.close()
+
+
+def extract_pages(pdf, first, last):
+    """The PDF (bytes) of pages `first` to `last` (counted from 1) of `pdf`
+    (bytes, or an open pikepdf document): see `save_pages`."""
+    if isinstance(pdf, bytes):
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            return extract_pages(document, first, last)
+    return save_pages(pdf.pages[first - 1 : last])
+
+
+def compact(document):
+    """`document` (an open pikepdf document) saved with its small objects
+    packed and compressed together: the same bytes every time."""
+    stream = io.BytesIO()
+    document.save(
+        stream,
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return stream.getvalue()
+
+
+@cache
+def qr_marker_data_uri():
+    """The QR code marker (see `QR_MARKER_SIZE`) as a PNG data URI."""
+    stream = io.BytesIO()
+    Image.new("1", QR_MARKER_SIZE, 1).save(stream, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
+
+
+def draw_qr_code(document, pages, drawing):
+    """Draw the QR code `drawing` (PDF content of the unit square, see
+    `tools.qr_code.drawing`) in place of the QR code marker on the first of
+    `pages` (of `document`) that shows it, the same size and place. Raises
+    `ValueError` when none does.
+
+    wkhtmltopdf would draw an SVG code as some 800 strokes at nine digits
+    each (about 5 KB a letter) and a PNG one as a JPEG: here the code is a
+    form of whole-number squares (about 1.5 KB), and sharp.
+    """
+    for page in pages:
+        markers = [
+            name
+            for name, xobject in page.obj.Resources.get("/XObject", {}).items()
+            if xobject.get("/Subtype") == "/Image"
+            and (int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0)))
+            == QR_MARKER_SIZE
+        ]
+        if not markers:
+            continue
+        page.contents_coalesce()
+        form = pikepdf.Stream(
+            document,
+            drawing,
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Form,
+            BBox=[0, 0, 1, 1],
+        )
+        form = page.add_resource(form, pikepdf.Name.XObject, prefix="QR")
+        content, drawn = re.subn(
+            re.escape(str(markers[0]).encode()) + rb"\s+Do\b",
+            str(form).encode() + b" Do",
+            page.obj.Contents.read_bytes(),
+            count=1,
+        )
+        if drawn:
+            page.obj.Contents.write(content)
+            return
+    raise ValueError("no QR code marker on these pages")
