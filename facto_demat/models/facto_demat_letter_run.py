@@ -166,8 +166,8 @@ class FactoDematLetterRun(models.Model):
         """All the run's printed letters in one PDF, in order, with the
         evidence trail's anchor of the run in its properties (see
         `facto.demat.anchor`): made when downloaded, from the stored parts."""
-        anchors = self.env["facto.demat.anchor"].sudo().search(
-            [("run_id", "in", self.ids)]
+        anchors = (
+            self.env["facto.demat.anchor"].sudo().search([("run_id", "in", self.ids)])
         )
         for run in self:
             parts = run.letter_attachment_ids.sorted("id")

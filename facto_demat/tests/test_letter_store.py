@@ -155,7 +155,9 @@ class TestLetterStore(LetterCase, HttpCase):
         attachment = run.line_ids.attachment_id
         self.assertEqual(event.attachment_id, attachment)
         self.assertFalse(event.letter_first_page)
-        self.assertEqual(event.letter_sha256, hashlib.sha256(attachment.raw).hexdigest())
+        self.assertEqual(
+            event.letter_sha256, hashlib.sha256(attachment.raw).hexdigest()
+        )
         self.assertEqual(event._letter_pdf(), attachment.raw)
 
     def test_engine_calls_at_once_are_bounded_and_configurable(self):

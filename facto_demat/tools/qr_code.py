@@ -40,9 +40,7 @@ def drawing(link, versions=None):
                 rectangles.append(f"{column} {size - 1 - row} {width} 1 re")
             column += width
     scale = f"{1 / size:.6f}"
-    return "\n".join(
-        [f"q {scale} 0 0 {scale} 0 0 cm 0 g", *rectangles, "f Q"]
-    ).encode()
+    return "\n".join([f"q {scale} 0 0 {scale} 0 0 cm 0 g", *rectangles, "f Q"]).encode()
 
 
 @contextmanager
@@ -68,9 +66,7 @@ def drawings(links, deadline):
         try:
             output, errors = process.communicate(timeout=deadline)
         except subprocess.TimeoutExpired as error:
-            raise RuntimeError(
-                f"the QR codes took more than {deadline:g} s"
-            ) from error
+            raise RuntimeError(f"the QR codes took more than {deadline:g} s") from error
         if process.returncode:
             raise RuntimeError(f"the QR codes failed: {errors.decode()[-500:]}")
         return [text.encode() for text in json.loads(output)]
