@@ -1,13 +1,17 @@
-# Dematerialisation letters at scale, against the route a user would take
-# without this add-on, on the same customers. Fed to `odoo-bin shell` by
+# Dematerialisation letters at scale: the print run against what the PDF
+# engine itself takes on the same letters, and against the routes a user
+# would take without this add-on. Fed to `odoo-bin shell` by
 # `make bench-letters`; everything it creates is rolled back.
 # ruff: noqa: F821
 import os
 import time
 
+from odoo.tools import find_in_path
+
+from odoo.addons.facto_demat.tools import letter_engine
+
 SAMPLE = 20  # letters printed one wkhtmltopdf call each (the standard route)
 Partner = env["res.partner"]
-Run = env["facto.demat.letter.run"]
 report = env.ref("facto_demat.action_report_demat_letter")
 
 
@@ -22,13 +26,16 @@ def customers(count):
     from the same state, nothing left by the one before."""
     env.cr.rollback()
     env.invalidate_all()
-    env.company.email = "factures@bench.example"
+    env.company.write({"email": "factures@bench.example", "city": "Lyon"})
     return Partner.create(
         [
             {
                 "name": f"Client {n:05d}",
                 "ref": f"B{n:05d}",
                 "email": f"client{n}@bench.example",
+                "street": f"{n % 90 + 1} rue de la République",
+                "zip": "69002",
+                "city": "Lyon",
                 "customer_rank": 1,
                 "is_company": True,
             }
@@ -37,16 +44,47 @@ def customers(count):
     )
 
 
-def run_all(output, partners):
+def start_run(output, partners, links=True):
     wizard = env["facto.demat.letter.wizard"].create(
-        {"output": output, "partner_ids": [(6, 0, partners.ids)]}
+        {
+            "output": output,
+            "partner_ids": [(6, 0, partners.ids)],
+            "include_response_link": links,
+        }
     )
     emailed, printed = wizard._check_and_select()
     run = wizard._create_run(emailed, printed)
+    env.flush_all()
+    return run
+
+
+def process(run):
     while run._process_batch(1000):
         pass
     env.flush_all()
     return run
+
+
+def engine_alone(run):
+    """QWeb HTML of the run's letters as printed (answer links and all), and
+    one raw wkhtmltopdf call on it: the work that has to be done."""
+    lines = run.line_ids
+    lines = lines.with_context(demat_response_links=lines._issue_response_links())
+    html_s, html = timed(lambda: run.with_env(lines.env)._letters_html(lines))
+    engine_s, _pdf = timed(
+        lambda: letter_engine.render_pdfs(
+            find_in_path("wkhtmltopdf"),
+            report._build_wkhtmltopdf_args(report.get_paperformat(), False),
+            [html],
+            deadline=3600,
+        )
+    )
+    return html_s, engine_s
+
+
+def stored_mb_per_1000(run):
+    size = sum(run.letter_attachment_ids.mapped("file_size"))
+    return size / len(run.line_ids) * 1000 / 1e6
 
 
 def standard_print(lines):
@@ -87,32 +125,60 @@ def standard_composer(partners):
     env.flush_all()
 
 
+sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+engine_rows, comparison_rows = [], []
+for count in sizes:
+    partners = customers(count)
+    plain_s, plain = timed(lambda p=partners: process(start_run("print", p, False)))
+    plain_mb = stored_mb_per_1000(plain)
+    partners = customers(count)
+    select_s, _ = timed(
+        lambda: (
+            env["facto.demat.letter.wizard"]
+            .create({"output": "print"})
+            ._select_customers()
+        )
+    )
+    linked_s, linked = timed(lambda p=partners: process(start_run("print", p)))
+    linked_mb = stored_mb_per_1000(linked)
+    html_s, engine_s = engine_alone(linked)
+    engine_rows.append(
+        (count, html_s, engine_s, plain_s, linked_s, plain_mb, linked_mb)
+    )
+    sample_s, _ = timed(lambda r=linked: standard_print(r.line_ids[:SAMPLE]))
+    standard_s = sample_s / SAMPLE * count
+    partners = customers(count)
+    email_s, _ = timed(lambda p=partners: process(start_run("email", p)))
+    partners = customers(count)
+    composer_s, _ = timed(lambda p=partners: standard_composer(p))
+    comparison_rows.append((count, select_s, linked_s, standard_s, email_s, composer_s))
+    env.cr.rollback()
+
 print()
 print(
-    "| customers | count and select s | print all to one PDF s "
-    "| standard print s (1 call per letter, from a sample of "
-    f"{SAMPLE}) | print speed-up | queue letter emails s "
-    "| standard composer s | composer / ours |"
+    "| letters | QWeb HTML s | one raw wkhtmltopdf call s | QWeb + raw s "
+    "| add-on, no answer links s | add-on, answer links s "
+    "| answer links / (QWeb + raw) | per letter, answer links ms "
+    "| filestore per 1,000, no links MB | filestore per 1,000, links MB |"
 )
-print("|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
-for count in [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]:
-    partners = customers(count)
-    env.flush_all()
-    wizard = env["facto.demat.letter.wizard"].create({"output": "print"})
-    select_s, _ = timed(lambda w=wizard: w._select_customers())
-    print_s, run = timed(lambda p=partners: run_all("print", p))
-    sample_s, _ = timed(lambda r=run: standard_print(r.line_ids[:SAMPLE]))
-    standard_s = sample_s / SAMPLE * len(run.line_ids)
-    partners = customers(count)
-    env.flush_all()
-    email_s, _ = timed(lambda p=partners: run_all("email", p))
-    partners = customers(count)
-    env.flush_all()
-    composer_s, _ = timed(lambda p=partners: standard_composer(p))
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for count, html_s, engine_s, plain_s, linked_s, plain_mb, linked_mb in engine_rows:
+    print(
+        f"| {count} | {html_s:.1f} | {engine_s:.1f} | {html_s + engine_s:.1f} "
+        f"| {plain_s:.1f} | {linked_s:.1f} | {linked_s / (html_s + engine_s):.2f} "
+        f"| {linked_s / count * 1000:.2f} | {plain_mb:.2f} | {linked_mb:.2f} |"
+    )
+print()
+print(
+    "| customers | count and select s | print all, answer links s "
+    f"| standard print s (1 call per letter, from a sample of {SAMPLE}) "
+    "| print speed-up | queue letter emails s | standard composer s "
+    "| composer / ours |"
+)
+print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+for count, select_s, print_s, standard_s, email_s, composer_s in comparison_rows:
     print(
         f"| {count} | {select_s:.2f} | {print_s:.1f} | {standard_s:.0f} "
         f"| {standard_s / print_s:.0f}x | {email_s:.1f} | {composer_s:.1f} "
-        f"| {composer_s / email_s:.2f} |",
-        flush=True,
+        f"| {composer_s / email_s:.2f} |"
     )
-env.cr.rollback()

@@ -136,7 +136,9 @@ class FactoDematEvent(models.Model):
         "event: a copy of the letter matches it byte for byte.",
     )
     letter_pdf = fields.Binary(string="Letter (PDF)", compute="_compute_letter_pdf")
-    letter_filename = fields.Char(compute="_compute_letter_pdf")
+    letter_filename = fields.Char(
+        string="Letter file name", compute="_compute_letter_pdf"
+    )
     mail_message_id = fields.Many2one(
         "mail.message", string="Sent email", readonly=True, ondelete="restrict"
     )

@@ -83,7 +83,7 @@ class FactoDematLetterRun(models.Model):
         "ir.attachment", string="Printed letters (PDF)", readonly=True
     )
     pdf_file = fields.Binary(string="Letters (PDF)", compute="_compute_pdf_file")
-    pdf_filename = fields.Char(compute="_compute_pdf_file")
+    pdf_filename = fields.Char(string="Letters file name", compute="_compute_pdf_file")
     print_count = fields.Integer(string="To print", compute="_compute_counts")
     email_count = fields.Integer(string="To email", compute="_compute_counts")
     done_count = fields.Integer(string="Done", compute="_compute_counts")

@@ -161,14 +161,15 @@ class TestButtons(SendCase, HttpCase):
         """{model: records} to press record buttons on, one at a time, and
         to select for list header buttons."""
         invoices = self.invoice(self.customer) | self.invoice(self.refused)
-        run = self.make_letter_run()
+        runs = self.make_letter_run() | self.make_print_run()
         return {
             "res.partner": self.customer | self.refused,
             "facto.demat.event": self.Event.search(
                 [("company_id", "=", self.env.company.id)]
             ),
             "facto.demat.document.type": self.document_type("invoice"),
-            "facto.demat.letter.run": run,
+            "facto.demat.letter.run": runs,
+            "facto.demat.letter.run.line": runs.line_ids,
             "ir.mail_server": self.make_mail_server(),
             "account.move": invoices,
         }
@@ -199,6 +200,25 @@ class TestButtons(SendCase, HttpCase):
         )
         self.assertEqual(run.failed_count, 1)
         return run
+
+    def make_print_run(self):
+        """A letter run printed through the letter wizard."""
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Scierie Roux",
+                "ref": "B0001",
+                "email": "compta@scierie-roux.example",
+                "customer_rank": 1,
+                "is_company": True,
+            }
+        )
+        action = (
+            self.env["facto.demat.letter.wizard"]
+            .with_context(active_model="res.partner", active_ids=customer.ids)
+            .create({"output": "print"})
+            .action_confirm()
+        )
+        return self.env["facto.demat.letter.run"].browse(action["res_id"])
 
     def make_mail_server(self):
         """A mail server where nothing listens, so that any connection to it
@@ -357,6 +377,9 @@ class TestButtons(SendCase, HttpCase):
                 Button("facto.demat.document.type", "action_edit_email", "list"),
                 Button("facto.demat.letter.run", "action_retry_failed", "form header"),
                 Button("facto.demat.letter.run", "action_view_lines", "form"),
+                Button("facto.demat.letter.run", "action_download_pdf", "form header"),
+                Button("facto.demat.letter.run.line", "action_download_letter", "list"),
+                Button("facto.demat.event", "action_download_letter", "form header"),
                 Button("ir.mail_server", "action_view_failed_mails", "form"),
                 Button("facto.demat.letter.wizard", "action_confirm", "form"),
                 Button(

@@ -314,10 +314,12 @@ registry.category("web_tour.tours").add("facto_demat_fr_letters", {
         },
         {
             content: "The run's PDF",
-            trigger: ".o_form_view .o_field_widget[name=pdf_file]",
+            trigger:
+                ".o_form_view button[name=action_download_pdf]:contains(Télécharger les lettres (PDF))",
         },
         noEnglish(".o_form_view", [
             "Letters of",
+            "Download",
             "printing",
             "In progress",
             "Done",
@@ -340,6 +342,11 @@ registry.category("web_tour.tours").add("facto_demat_fr_letters", {
             trigger:
                 ".o_list_view .o_data_row:contains(Fromagerie Dubois):contains(Imprimer):contains(Terminé)",
         },
+        {
+            content: "Its PDF, drawn from the run's",
+            trigger:
+                ".o_list_view .o_data_row:contains(Fromagerie Dubois) button[name=action_download_letter]:contains(Lettre)",
+        },
         noEnglish(".o_list_view", [
             "Customer",
             "Print",
@@ -347,6 +354,7 @@ registry.category("web_tour.tours").add("facto_demat_fr_letters", {
             "Email address",
             "Reason",
             "Next try",
+            "Letter",
         ]),
         ...letterWizard("LT02"),
         {
