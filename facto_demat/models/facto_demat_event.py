@@ -137,7 +137,7 @@ class FactoDematEvent(models.Model):
     )
     letter_pdf = fields.Binary(string="Letter (PDF)", compute="_compute_letter_pdf")
     letter_filename = fields.Char(
-        string="Letter file name", compute="_compute_letter_pdf"
+        string="Letter file name", compute="_compute_letter_filename"
     )
     mail_message_id = fields.Many2one(
         "mail.message", string="Sent email", readonly=True, ondelete="restrict"
@@ -186,6 +186,9 @@ class FactoDematEvent(models.Model):
         for event in self:
             letter = event._letter_pdf() if event.attachment_id else b""
             event.letter_pdf = letter and base64.b64encode(letter)
+
+    def _compute_letter_filename(self):
+        for event in self:
             event.letter_filename = event.attachment_id and self.env._(
                 "Letter %(code)s.pdf",
                 code=event.sealed_partner_code or event.sealed_partner_id,
@@ -340,6 +343,27 @@ class FactoDematEvent(models.Model):
         payload["attachment_checksum"] = self.attachment_id.checksum or None
         return seal(payload, key if version > 1 and self.keyed else None)
 
+    def _find_altered_letter(self):
+        """Describe the first of these events whose letter's PDF no longer
+        matches the checksum it sealed (changed or lost in the filestore),
+        or ''. Each PDF is read once: printed letters share their batch's."""
+        checked = self.env["ir.attachment"]
+        for event in self.filtered("attachment_id"):
+            attachment = event.attachment_id
+            if attachment in checked:
+                continue
+            checked |= attachment
+            content = attachment.raw
+            attachment.invalidate_recordset(["raw", "datas"])  # not kept in memory
+            if attachment._compute_checksum(content) != attachment.checksum:
+                return self.env._(
+                    "the PDF of the letter of event no. %(sequence)s "
+                    "(%(customer)s) was altered or lost.",
+                    sequence=event.sequence,
+                    customer=event.sealed_partner_name,
+                )
+        return ""
+
     def _intact_sentence(self, company):
         head = company.sudo().demat_last_event_id
         anchor = self.env["facto.demat.anchor"]._last_anchor(company)
@@ -394,7 +418,8 @@ class FactoDematEvent(models.Model):
     def _find_chain_break(self, company):
         """Describe the first broken link of the company's chain, or '':
         an altered event, events missing in the middle, events missing at
-        the end or a chain emptied since its last anchor."""
+        the end, a chain emptied since its last anchor, or a letter's PDF
+        altered or lost."""
         key = evidence_key()
         previous_hash = ""
         expected_sequence = 1
@@ -436,7 +461,10 @@ class FactoDematEvent(models.Model):
                 )
             previous_hash = event.hash
             expected_sequence += 1
-        failure = self.env["facto.demat.anchor"]._find_anchor_break(company, events)
+        failure = (
+            self.env["facto.demat.anchor"]._find_anchor_break(company, events)
+            or events._find_altered_letter()
+        )
         if failure:
             return failure
         if events[-1:] != company.sudo().demat_last_event_id:

@@ -2,6 +2,7 @@ import base64
 import hashlib
 import io
 import os
+from contextlib import ExitStack
 
 import pikepdf
 
@@ -12,7 +13,13 @@ from odoo.tools import find_in_path, format_date, format_datetime
 from ..tools import letter_engine, qr_code
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
-from ..tools.pdf import compact, draw_qr_code, extract_pages, merge_pdfs
+from ..tools.pdf import (
+    compact,
+    draw_qr_code,
+    extract_pages,
+    letter_hashes,
+    merge_pdfs,
+)
 
 # Letters rendered per wkhtmltopdf call (this build takes one input document
 # per call) and customers handled per cron batch: each batch's printed
@@ -83,7 +90,9 @@ class FactoDematLetterRun(models.Model):
         "ir.attachment", string="Printed letters (PDF)", readonly=True
     )
     pdf_file = fields.Binary(string="Letters (PDF)", compute="_compute_pdf_file")
-    pdf_filename = fields.Char(string="Letters file name", compute="_compute_pdf_file")
+    pdf_filename = fields.Char(
+        string="Letters file name", compute="_compute_pdf_filename"
+    )
     print_count = fields.Integer(string="To print", compute="_compute_counts")
     email_count = fields.Integer(string="To email", compute="_compute_counts")
     done_count = fields.Integer(string="Done", compute="_compute_counts")
@@ -172,11 +181,14 @@ class FactoDematLetterRun(models.Model):
         for run in self:
             parts = run.letter_attachment_ids.sorted("id")
             anchor = anchors.filtered(lambda a, r=run: a.run_id == r)[:1]
-            run.pdf_filename = self.env._(
-                "Dematerialisation letters %(run)s.pdf", run=run.id
-            )
             run.pdf_file = parts and base64.b64encode(
                 merge_pdfs(parts.mapped("raw"), keywords=anchor._text() or None)
+            )
+
+    def _compute_pdf_filename(self):
+        for run in self:
+            run.pdf_filename = self.env._(
+                "Dematerialisation letters %(run)s.pdf", run=run.id
             )
 
     @api.depends("create_date", "output")
@@ -321,17 +333,23 @@ class FactoDematLetterRun(models.Model):
             pdf,
         )
         self.letter_attachment_ids += part
-        letters = {}
-        with pikepdf.open(io.BytesIO(pdf)) as document:
-            for line, (first, last) in pages.items():
-                letter = extract_pages(document, first, last)
-                letters[line] = {
-                    "attachment": part,
-                    "first_page": first,
-                    "last_page": last,
-                    "sha256": hashlib.sha256(letter).hexdigest(),
-                }
-        return letters
+        try:
+            hashes = letter_hashes(pdf, list(pages.values()), self._render_deadline())
+        except RuntimeError as error:
+            raise UserError(
+                self.env._("The letters could not be printed: %(error)s", error=error)
+            ) from error
+        return {
+            line: {
+                "attachment": part,
+                "first_page": first,
+                "last_page": last,
+                "sha256": sha256,
+            }
+            for ((line, (first, last)), sha256) in zip(
+                pages.items(), hashes, strict=True
+            )
+        }
 
     def _store_emailed_letters(self, lines):
         """Render these letters, each stored as the PDF its email carries;
@@ -368,30 +386,40 @@ class FactoDematLetterRun(models.Model):
         ]
         linked = lines.filtered(lambda line: line._response_link())
         deadline = self._render_deadline()
-        try:
-            with (
-                letter_engine.renderer(
-                    find_in_path("wkhtmltopdf"),
-                    report._build_wkhtmltopdf_args(report.get_paperformat(), False),
-                    deadline=deadline,
-                    workers=self._render_workers(),
-                ) as render,
-                qr_code.drawings(
-                    [line._response_link() for line in linked], deadline
-                ) as qr_codes,
-            ):
-                futures = [render(self._letters_html(chunk)) for chunk in chunks]
-                qr_codes = dict(zip(linked, qr_codes(), strict=True))
-                parts = [
-                    part
-                    for chunk, future in zip(chunks, futures, strict=True)
-                    for part in self._split_letters(chunk, future, render)
-                ]
-        except (letter_engine.EngineError, RuntimeError) as error:
-            raise UserError(
-                self.env._("The letters could not be printed: %(error)s", error=error)
-            ) from error
-        return self._assemble_letters(parts, qr_codes)
+        with ExitStack() as open_documents:
+            try:
+                with (
+                    letter_engine.renderer(
+                        find_in_path("wkhtmltopdf"),
+                        report._build_wkhtmltopdf_args(report.get_paperformat(), False),
+                        deadline=deadline,
+                        workers=self._render_workers(),
+                    ) as render,
+                    qr_code.drawings(
+                        [line._response_link() for line in linked], deadline
+                    ) as qr_codes,
+                ):
+                    futures = [render(self._letters_html(chunk)) for chunk in chunks]
+                    parts = [
+                        part
+                        for chunk, future in zip(chunks, futures, strict=True)
+                        for part in self._split_letters(chunk, future, render)
+                    ]
+                    # while the QR codes are made
+                    document, pages = self._assemble_letters(parts, open_documents)
+                    qr_codes = dict(zip(linked, qr_codes(), strict=True))
+            except (letter_engine.EngineError, RuntimeError) as error:
+                raise UserError(
+                    self.env._(
+                        "The letters could not be printed: %(error)s", error=error
+                    )
+                ) from error
+            for line, (first, last) in pages.items():
+                if line in qr_codes:
+                    draw_qr_code(
+                        document, document.pages[first - 1 : last], qr_codes[line]
+                    )
+            return compact(document), pages
 
     def _split_letters(self, lines, future, render):
         """[(lines, their PDF)]: the PDF that `future` renders, when each
@@ -411,33 +439,24 @@ class FactoDematLetterRun(models.Model):
             )
         ]
 
-    def _assemble_letters(self, parts, qr_codes):
-        """One PDF of the rendered `parts` ([(lines, PDF)]), each letter's
-        QR code drawn (`qr_codes`: {line: drawing}), and each line's
-        pages in it (see `_render_letters`)."""
-        sources = [pikepdf.open(io.BytesIO(pdf)) for _lines, pdf in parts]
-        try:
-            document = pikepdf.new()
-            pages = {}
-            for (lines, _pdf), source in zip(parts, sources, strict=True):
-                start = len(document.pages)
-                document.pages.extend(source.pages)
-                if len(lines) == 1:
-                    pages[lines] = (start + 1, len(document.pages))
-                else:
-                    pages.update(
-                        (line, (start + number, start + number))
-                        for number, line in enumerate(lines, start=1)
-                    )
-            for line, (first, last) in pages.items():
-                if qr_codes.get(line):
-                    draw_qr_code(
-                        document, document.pages[first - 1 : last], qr_codes[line]
-                    )
-            return compact(document), pages
-        finally:
-            for source in sources:
-                source.close()
+    def _assemble_letters(self, parts, open_documents):
+        """One new PDF document of the rendered `parts` ([(lines, PDF)]), and
+        each line's pages in it (see `_render_letters`). The documents stay
+        open in `open_documents` (an ExitStack) until it is saved."""
+        document = open_documents.enter_context(pikepdf.new())
+        pages = {}
+        for lines, pdf in parts:
+            start = len(document.pages)
+            source = open_documents.enter_context(pikepdf.open(io.BytesIO(pdf)))
+            document.pages.extend(source.pages)
+            if len(lines) == 1:
+                pages[lines] = (start + 1, len(document.pages))
+            else:
+                pages.update(
+                    (line, (start + number, start + number))
+                    for number, line in enumerate(lines, start=1)
+                )
+        return document, pages
 
     def _letters_html(self, lines):
         """The HTML of these letters, one whole document.
@@ -466,9 +485,10 @@ class FactoDematLetterRun(models.Model):
         wanted = (
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param("facto_demat.letter_render_workers", cores)
+            .get_param("facto_demat.letter_render_workers", "")
+            .strip()
         )
-        return max(1, min(int(wanted), cores))
+        return max(1, min(int(wanted), cores)) if wanted.isdigit() else cores
 
     def _attachment(self, name, content, record=None):
         record = record or self

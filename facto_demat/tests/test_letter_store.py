@@ -14,7 +14,7 @@ import zxingcpp
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from .common import page_count
 from .test_evidence_seal import Undo
@@ -67,6 +67,15 @@ class TestLetterStore(LetterCase, HttpCase):
         for line in run.line_ids:
             with self.assertRaisesRegex(UserError, "no longer matches"):
                 line.action_download_letter()
+        self.assertRegex(
+            self.Event._find_chain_break(self.env.company),
+            r"the PDF of the letter of event no\. \d+ \(.+\) was altered or lost",
+        )
+        stored.invalidate_recordset()
+        os.remove(path)
+        with mute_logger("odoo.addons.base.models.ir_attachment"):  # file missing
+            failure = self.Event._find_chain_break(self.env.company)
+        self.assertIn("altered or lost", failure)
 
     def test_the_seal_covers_where_the_letter_is(self):
         run = self.printed_run(partner_code_to="C0003")
@@ -164,7 +173,7 @@ class TestLetterStore(LetterCase, HttpCase):
         run = self.printed_run(partner_code_to="C0001")
         parameters = self.env["ir.config_parameter"].sudo()
         cores = os.cpu_count()
-        for wanted, workers in (("1", 1), ("0", 1), ("64", min(64, cores))):
+        for wanted, workers in (("1", 1), ("0", 1), ("64", cores), ("two", cores)):
             with self.subTest(wanted=wanted):
                 parameters.set_param("facto_demat.letter_render_workers", wanted)
                 self.assertEqual(run._render_workers(), workers)

@@ -1,10 +1,17 @@
 import base64
+import hashlib
 import io
 import re
+import tempfile
 from functools import cache
 
 import pikepdf
 from PIL import Image
+
+if __name__ == "__main__":  # run by child_process, on its own
+    import child_process
+else:
+    from . import child_process
 
 # What the letter template shows where a QR code goes, stamped over by
 # `draw_qr_code`: a white image of this size (pixels), a size no letter
@@ -15,13 +22,14 @@ QR_MARKER_SIZE = (7, 5)
 def save_pages(pages, keywords=None):
     """A PDF (bytes) of these pages (of open documents), with `keywords`
     (str) in its document properties when given: the same bytes every time
-    for the same pages and the same pikepdf release."""
+    for the same pages and the same pikepdf release (its /ID is qpdf's
+    fixed one: working it out from the content costs a sixth of the time)."""
     document = pikepdf.new()
     document.pages.extend(pages)
     if keywords:
         document.docinfo["/Keywords"] = keywords
     stream = io.BytesIO()
-    document.save(stream, deterministic_id=True)
+    document.save(stream, static_id=True)
     return stream.getvalue()
 
 
@@ -46,6 +54,34 @@ def extract_pages(pdf, first, last):
         with pikepdf.open(io.BytesIO(pdf)) as document:
             return extract_pages(document, first, last)
     return save_pages(pdf.pages[first - 1 : last])
+
+
+def letter_hashes(pdf, letters, deadline):
+    """The SHA-256 (hexadecimal) of each letter of `pdf` (bytes) extracted
+    alone (see `extract_pages`), `letters` being (first, last) pages. Half
+    of them are extracted by another process meanwhile, within `deadline`
+    seconds; raises `RuntimeError` when it fails."""
+    half = len(letters) // 2
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        request = {"pdf": file.name, "letters": letters[half:]}
+        with child_process.running(__file__, request, deadline) as second_half:
+            with pikepdf.open(io.BytesIO(pdf)) as document:
+                first_half = _hashes(document, letters[:half])
+            return first_half + second_half()
+
+
+def _hashes(document, letters):
+    return [
+        hashlib.sha256(extract_pages(document, first, last)).hexdigest()
+        for first, last in letters
+    ]
+
+
+def _hashes_of_file(request):
+    with pikepdf.open(request["pdf"]) as document:
+        return _hashes(document, request["letters"])
 
 
 def compact(document):
@@ -107,3 +143,7 @@ def draw_qr_code(document, pages, drawing):
             page.obj.Contents.write(content)
             return
     raise ValueError("no QR code marker on these pages")
+
+
+if __name__ == "__main__":
+    child_process.serve(_hashes_of_file)

@@ -7,13 +7,14 @@ HTML.
 """
 
 import itertools
-import json
-import subprocess
-import sys
-import tempfile
 from contextlib import contextmanager
 
 import qrcode
+
+if __name__ == "__main__":  # run by child_process, on its own
+    import child_process
+else:
+    from . import child_process
 
 
 def drawing(link, versions=None):
@@ -52,35 +53,14 @@ def drawings(links, deadline):
     if not links:
         yield list
         return
-    with tempfile.TemporaryFile() as request:
-        request.write(json.dumps(links).encode())
-        request.seek(0)
-        process = subprocess.Popen(
-            [sys.executable, __file__],
-            stdin=request,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+    with child_process.running(__file__, links, deadline) as answer:
+        yield lambda: [text.encode() for text in answer()]
 
-    def wait():
-        try:
-            output, errors = process.communicate(timeout=deadline)
-        except subprocess.TimeoutExpired as error:
-            raise RuntimeError(f"the QR codes took more than {deadline:g} s") from error
-        if process.returncode:
-            raise RuntimeError(f"the QR codes failed: {errors.decode()[-500:]}")
-        return [text.encode() for text in json.loads(output)]
 
-    try:
-        yield wait
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+def _drawings(links):
+    found = {}
+    return [drawing(link, found).decode() for link in links]
 
 
 if __name__ == "__main__":
-    found = {}
-    json.dump(
-        [drawing(link, found).decode() for link in json.load(sys.stdin)], sys.stdout
-    )
+    child_process.serve(_drawings)
