@@ -317,6 +317,10 @@ class FactoDematLetterRun(models.Model):
             self.env["facto.demat.anchor"]._anchor(
                 self.company_id, "letter_run", run=self
             )
+        # The cron runs batch after batch in one environment: without this,
+        # the cache keeps every line, event and customer of the batches
+        # before, and each batch of 10,000 letters is slower than the last.
+        self.env.invalidate_all()
         return len(lines)
 
     def _store_printed_letters(self, lines):
