@@ -60,6 +60,9 @@ class TestLetterStore(LetterCase, HttpCase):
         stored = run.letter_attachment_ids
         # someone with access to the filestore swaps two letters' pages
         path = stored._full_path(stored.store_fname)
+        with open(path, "rb") as file:
+            original = file.read()
+        self.addCleanup(self.write_file, path, original)  # for Odoo's file GC
         with pikepdf.open(path, allow_overwriting_input=True) as document:
             document.pages.reverse()
             document.save(path)
@@ -76,6 +79,11 @@ class TestLetterStore(LetterCase, HttpCase):
         with mute_logger("odoo.addons.base.models.ir_attachment"):  # file missing
             failure = self.Event._find_chain_break(self.env.company)
         self.assertIn("altered or lost", failure)
+
+    @staticmethod
+    def write_file(path, content):
+        with open(path, "wb") as file:
+            file.write(content)
 
     def test_the_seal_covers_where_the_letter_is(self):
         run = self.printed_run(partner_code_to="C0003")
