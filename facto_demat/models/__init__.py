@@ -4,9 +4,11 @@ from . import account_move_send
 from . import facto_demat_document_type
 from . import facto_demat_event
 from . import facto_demat_anchor
+from . import facto_demat_chain
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
 from . import facto_demat_response_attempt
+from . import facto_demat_verification
 from . import ir_mail_server
 from . import ir_module_module
 from . import mail_mail

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
 from ..tools.evidence_key import evidence_key
-from .facto_demat_event import seal
+from ..tools.evidence_seal import seal
 
 
 class FactoDematAnchor(models.Model):
@@ -48,12 +48,7 @@ class FactoDematAnchor(models.Model):
     @api.model
     def _cron_anchor_chains(self):
         """Anchor, once a day, the chain of every company that has one."""
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .search([("demat_last_event_id", "!=", False)])
-        )
-        self._anchor(companies, "daily")
+        self._anchor(self.env["facto.demat.chain"].sudo().search([]).company_id, "daily")
 
     @api.model
     def _anchor(self, companies, origin, run=None):
@@ -65,8 +60,9 @@ class FactoDematAnchor(models.Model):
         """
         key = evidence_key()
         anchors = self.browse()
+        chains = self.env["facto.demat.chain"].sudo()
         for company in companies.sudo():
-            head = company.demat_last_event_id
+            head = chains.search([("company_id", "=", company.id)])
             vals = {
                 "company_id": company.id,
                 "date": fields.Datetime.now(),
@@ -122,43 +118,6 @@ class FactoDematAnchor(models.Model):
     @api.model
     def _last_anchor(self, company):
         return self.sudo().search([("company_id", "=", company.id)], limit=1)
-
-    @api.model
-    def _find_anchor_break(self, company, events):
-        """What the company's anchors tell of its chain (`events`, ordered
-        by sequence): '' when it holds every anchored event unchanged."""
-        key = evidence_key()
-        seals = {event.sequence: event.hash for event in events}
-        for anchor in self.sudo().search([("company_id", "=", company.id)]):
-            date = format_datetime(self.env, anchor.date)
-            if anchor.keyed and not key:
-                continue  # said by the events' own check
-            if anchor.mac != seal(self._payload(anchor), key if anchor.keyed else None):
-                return self.env._("the anchor of %(date)s was altered.", date=date)
-            if not anchor.sequence:
-                continue
-            if not seals:
-                return self.env._(
-                    "the chain is empty, but its anchor of %(date)s counted "
-                    "%(count)s events: it was emptied.",
-                    date=date,
-                    count=anchor.sequence,
-                )
-            if anchor.sequence > max(seals):
-                return self.env._(
-                    "the last events of the chain are missing: its anchor of "
-                    "%(date)s counted %(anchored)s events, only %(count)s remain.",
-                    date=date,
-                    anchored=anchor.sequence,
-                    count=max(seals),
-                )
-            if seals.get(anchor.sequence) != anchor.hash:
-                return self.env._(
-                    "event no. %(sequence)s does not match its anchor of %(date)s.",
-                    sequence=anchor.sequence,
-                    date=date,
-                )
-        return ""
 
     @api.model
     def _payload(self, anchor):

@@ -76,16 +76,6 @@ class ResCompany(models.Model):
         "address, for example the accountant's, so that a copy lives outside "
         "Odoo's database.",
     )
-    demat_last_event_id = fields.Many2one(
-        "facto.demat.event",
-        string="Last evidence event",
-        readonly=True,
-        copy=False,
-        groups="base.group_system",
-        help="Head of this company's evidence chain; appending an event locks "
-        "it, so that concurrent appends cannot fork the chain.",
-    )
-
     declare_sql_constraints(
         locals(),
         demat_grace_days_positive=(
@@ -101,7 +91,11 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([sanitised(vals, *LETTER_TEXTS) for vals in vals_list])
+        companies = super().create(
+            [sanitised(vals, *LETTER_TEXTS) for vals in vals_list]
+        )
+        self.env["facto.demat.chain"]._create_heads(companies.ids)
+        return companies
 
     def write(self, vals):
         return super().write(sanitised(vals, *LETTER_TEXTS))

@@ -1,9 +1,7 @@
-import psycopg2.errors
-
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from .common import DematCase
 
@@ -126,24 +124,27 @@ class TestEvidenceTrail(DematCase):
 
 @tagged("post_install", "-at_install")
 class TestEvidenceConcurrency(DematCase):
-    """Two transactions appending at once must not fork the chain.
+    """Transactions appending at once never wait on the chain nor fail
+    because of it, and the chain never forks: each event gets its place at
+    once or right after its transaction commits.
 
-    Uses two real connections on committed data (the main company and its
+    Uses real connections on committed data (the main company and its
     partner), and removes what they committed afterwards.
     """
 
     def setUp(self):
         super().setUp()
-        self.cursors = [sql_db.db_connect(self.cr.dbname).cursor() for _ in "ab"]
+        self.cursors = [sql_db.db_connect(self.cr.dbname).cursor() for _ in "abc"]
         self.company = self.env.ref("base.main_company")
         self.cr.execute(
             SQL(
-                "SELECT demat_last_event_id, (SELECT max(id) FROM facto_demat_event)"
-                " FROM res_company WHERE id = %s",
+                "SELECT (SELECT max(id) FROM facto_demat_event), "
+                "(SELECT row_to_json(chain) FROM facto_demat_chain chain "
+                "WHERE company_id = %s)",
                 self.company.id,
             )
         )
-        self.head, self.last_id = self.cr.fetchone()
+        self.last_id, self.head = self.cr.fetchone()
         self.addCleanup(self.remove_committed_events)
 
     def remove_committed_events(self):
@@ -152,13 +153,24 @@ class TestEvidenceConcurrency(DematCase):
         cr = self.cursors[0]
         cr.execute(
             SQL(
-                "UPDATE res_company SET demat_last_event_id = %s WHERE id = %s;"
-                " DELETE FROM facto_demat_event WHERE id > %s",
-                self.head,
-                self.company.id,
+                "DELETE FROM facto_demat_event WHERE id > %s;"
+                " DELETE FROM facto_demat_chain WHERE company_id = %s",
                 self.last_id or 0,
+                self.company.id,
             )
         )
+        if self.head:
+            cr.execute(
+                SQL(
+                    "INSERT INTO facto_demat_chain (id, company_id, last_event_id,"
+                    " sequence, hash) VALUES (%s, %s, %s, %s, %s)",
+                    *(
+                        self.head[name]
+                        for name in ("id", "company_id", "last_event_id", "sequence")
+                    ),
+                    self.head["hash"],
+                )
+            )
         cr.commit()  # pylint: disable=invalid-commit
         for cr in self.cursors:
             cr.close()
@@ -172,29 +184,52 @@ class TestEvidenceConcurrency(DematCase):
             )
         )
 
-    def test_concurrent_appends_are_serialised(self):
-        cr_a, cr_b = self.cursors
+    def chain_break(self, cr):
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env["res.company"].browse(self.company.id)
+        return env["facto.demat.event"]._find_chain_break(company)
+
+    def test_concurrent_appends_never_wait_and_never_fork(self):
+        cr_a, cr_b, cr_c = self.cursors
         cr_b.execute("SELECT 1")  # B's snapshot predates A's commit
         event_a = self.append(cr_a)
-        with (
-            mute_logger("odoo.sql_db"),
-            self.assertRaises(psycopg2.errors.LockNotAvailable),
-        ):
-            cr_b.execute("SET LOCAL lock_timeout = '200ms'")
-            self.append(cr_b)
-        cr_b.rollback()
-        cr_b.execute("SELECT 1")
+        self.assertTrue(event_a.sequence, "the head was free: chained at once")
+        event_b = self.append(cr_b)  # A holds the head: B does not wait
+        self.assertFalse(event_b.sequence)
         sequence_a = event_a.sequence
         cr_a.commit()  # pylint: disable=invalid-commit
-        with (
-            mute_logger("odoo.sql_db"),
-            self.assertRaises(psycopg2.errors.SerializationFailure),
-        ):
-            self.append(cr_b)
-        cr_b.rollback()
-        event_b = self.append(cr_b)  # the retry sees A's event
-        self.assertEqual(event_b.sequence, sequence_a + 1)
+        event_c = self.append(cr_b)  # the head moved since B began
+        self.assertFalse(event_c.sequence)
         cr_b.commit()  # pylint: disable=invalid-commit
-        env = api.Environment(cr_b, SUPERUSER_ID, {})
-        company = env["res.company"].browse(self.company.id)
-        self.assertFalse(env["facto.demat.event"]._find_chain_break(company))
+        cr_c.execute(
+            SQL(
+                "SELECT id, sequence FROM facto_demat_event WHERE id IN %s ORDER BY id",
+                (event_b.id, event_c.id),
+            )
+        )
+        self.assertEqual(
+            cr_c.fetchall(),
+            [(event_b.id, sequence_a + 1), (event_c.id, sequence_a + 2)],
+            "chained right after B's commit, in their order",
+        )
+        self.assertFalse(self.chain_break(cr_c))
+
+    def test_events_left_behind_are_chained_by_the_cron(self):
+        cr_a, cr_b, cr_c = self.cursors
+        self.append(cr_a)  # holds the head until it commits
+        event_b = self.append(cr_b)
+        cr_b.commit()  # pylint: disable=invalid-commit
+        cr_c.execute(
+            SQL("SELECT sequence FROM facto_demat_event WHERE id = %s", event_b.id)
+        )
+        self.assertEqual(cr_c.fetchone(), (None,), "the head was still busy")
+        cr_c.rollback()
+        cr_c.rollback()
+        cr_a.commit()  # pylint: disable=invalid-commit
+        env = api.Environment(cr_c, SUPERUSER_ID, {})
+        env["facto.demat.chain"]._cron_chain_pending()  # its own transaction
+        cr_c.execute(
+            SQL("SELECT sequence FROM facto_demat_event WHERE id = %s", event_b.id)
+        )
+        self.assertTrue(cr_c.fetchone()[0])
+        self.assertFalse(self.chain_break(cr_c))

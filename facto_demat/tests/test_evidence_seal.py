@@ -5,6 +5,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, config, mute_logger
 
 from ..tools.evidence_key import evidence_key
+from ..tools.evidence_seal import content_seal
 from .common import neutralise_peer_checks
 
 
@@ -111,17 +112,32 @@ class TestEvidenceSeal(HttpCase):
                 "last events of the chain are missing",
             ),
             "the last row deleted and the head moved back": (
-                "UPDATE res_company SET demat_last_event_id = %s WHERE id = %s; "
+                "UPDATE facto_demat_chain SET last_event_id = %s, sequence = %s, "
+                "hash = %s WHERE company_id = %s; "
                 "DELETE FROM facto_demat_event WHERE id = %s",
-                [self.events()[-2].id, self.company.id, last.id],
+                [
+                    self.events()[-2].id,
+                    self.events()[-2].sequence,
+                    self.events()[-2].hash,
+                    self.company.id,
+                    last.id,
+                ],
                 "its anchor of",
             ),
             "the trail emptied": (
-                "UPDATE res_company SET demat_last_event_id = NULL WHERE id = %s; "
+                "DELETE FROM facto_demat_chain WHERE company_id = %s; "
                 "UPDATE facto_demat_letter_run_line SET event_id = NULL; "
                 "DELETE FROM facto_demat_event WHERE company_id = %s",
                 [self.company.id, self.company.id],
                 "it was emptied",
+            ),
+            "an event added without the key": (
+                "INSERT INTO facto_demat_event (company_id, partner_id, date, "
+                "event_type, channel, seal_version, keyed, content_hash) "
+                "VALUES (%s, %s, now(), 'acceptance_recorded', 'manual', 4, true, "
+                "'0000')",
+                [self.company.id, self.alpha.id],
+                "waiting for its place in the chain, was altered",
             ),
         }
         for name, (query, args, said) in cases.items():
@@ -149,8 +165,10 @@ class TestEvidenceSeal(HttpCase):
         previous = refusal.previous_hash
         for event in self.events().filtered(lambda e: e.sequence >= refusal.sequence):
             self.execute(
-                "UPDATE facto_demat_event SET previous_hash = %s WHERE id = %s",
+                "UPDATE facto_demat_event SET previous_hash = %s, content_hash = %s "
+                "WHERE id = %s",
                 previous,
+                content_seal(event._seal_row(), None),
                 event.id,
             )
             self.Event.invalidate_model()

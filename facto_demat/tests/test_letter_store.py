@@ -16,6 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL, mute_logger
 
+from ..tools.evidence_seal import SEAL_VERSION
 from .common import page_count
 from .test_evidence_seal import Undo
 from .test_letter import LetterCase
@@ -52,7 +53,7 @@ class TestLetterStore(LetterCase, HttpCase):
             self.assertEqual(first, second)
             self.assertEqual(hashlib.sha256(first).hexdigest(), event.letter_sha256)
             self.assertEqual(page_count(first), 1)
-            self.assertEqual(event.seal_version, 3)
+            self.assertEqual(event.seal_version, SEAL_VERSION)
         self.assertEqual(self.Event._find_chain_break(self.env.company), "")
 
     def test_a_letter_whose_stored_pdf_was_altered_is_refused(self):

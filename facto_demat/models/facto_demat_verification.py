@@ -1,0 +1,440 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, format_datetime
+
+from ..tools.evidence_key import evidence_key
+from ..tools.evidence_seal import ROW_COLUMNS, content_seal, event_seal, seal
+from ..tools.odoo_versions import cron_progress
+
+VERIFY_CHUNK = 10000  # events read per query
+IN_REQUEST_EVENTS = 200000  # default of facto_demat.verify_in_request_events
+EVENTS_PER_CRON_CALL = 250000  # then the cron commits and is called again
+
+
+class FactoDematVerification(models.Model):
+    """One verification of a company's evidence chain, and its result, kept.
+
+    The chain is read by SQL in chunks of `VERIFY_CHUNK` events, each
+    sealed again from its row (`tools.evidence_seal`), in constant memory;
+    each letter's PDF is read once. A chain longer than the system parameter
+    `facto_demat.verify_in_request_events` is verified in the background by
+    a cron, chunk after chunk, where it left off (`next_sequence`,
+    `previous_hash`, `keyed_since`).
+    """
+
+    _name = "facto.demat.verification"
+    _description = "Evidence trail verification"
+    _order = "id desc"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="Asked by", readonly=True)
+    state = fields.Selection(
+        [("running", "Running"), ("intact", "Intact"), ("broken", "Broken")],
+        required=True,
+        readonly=True,
+        default="running",
+    )
+    end_date = fields.Datetime(string="Finished on", readonly=True)
+    event_count = fields.Integer(string="Events verified", readonly=True)
+    event_total = fields.Integer(string="Events to verify", readonly=True)
+    message = fields.Text(string="Result", readonly=True)
+    next_sequence = fields.Integer(readonly=True)
+    previous_hash = fields.Char(readonly=True)
+    keyed_since = fields.Integer(readonly=True)
+
+    @api.depends("company_id", "create_date")
+    def _compute_display_name(self):
+        for verification in self:
+            verification.display_name = self.env._(
+                "%(company)s: verification of %(date)s",
+                company=verification.company_id.name,
+                date=format_datetime(self.env, verification.create_date),
+            )
+
+    @api.model
+    def _verify_companies(self, companies):
+        """Verify the chains of `companies` (records the user may read the
+        evidence of) and return the notification that says how it went.
+
+        As superuser: verifications are the add-on's own records; the
+        caller has checked that the user may read the evidence.
+        """
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("facto_demat.verify_in_request_events", IN_REQUEST_EVENTS)
+        )
+        messages, broken, started = [], False, False
+        for company in companies:
+            verification = self.sudo().create(
+                {
+                    "company_id": company.id,
+                    "user_id": self.env.uid,
+                    "event_total": self._chain_length(company),
+                }
+            )
+            if verification.event_total > limit:
+                started = True
+                messages.append(
+                    self.env._(
+                        "%(company)s: the %(count)s events are being verified in "
+                        "the background; the result will be under Verifications.",
+                        company=company.name,
+                        count=verification.event_total,
+                    )
+                )
+                continue
+            verification._verify(None)
+            broken = broken or verification.state == "broken"
+            messages.append(verification.message)
+        if started:
+            self.env.ref("facto_demat.ir_cron_demat_verify")._trigger()
+        if not evidence_key():
+            messages.append(
+                self.env._(
+                    "Without an evidence key, someone with access to the database "
+                    "could rewrite the whole chain: see the Dematerialisation "
+                    "settings."
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Evidence trail integrity"),
+                "message": "\n".join(messages),
+                "type": "danger" if broken else ("info" if started else "success"),
+                "sticky": True,
+            },
+        }
+
+    @api.model
+    def _cron_verify(self):
+        """Go on with the verifications running in the background, for at
+        most `EVENTS_PER_CRON_CALL` events, then commit and be called again
+        while some remain."""
+        done = 0
+        for verification in self.search([("state", "=", "running")], order="id"):
+            before = verification.event_count
+            verification._verify(EVENTS_PER_CRON_CALL - done)
+            done += verification.event_count - before
+            if done >= EVENTS_PER_CRON_CALL:
+                break
+        running = self.search([("state", "=", "running")])
+        remaining = sum(max(v.event_total - v.event_count, 1) for v in running)
+        cron_progress(self.env, done, remaining)
+
+    @api.model
+    def _find_chain_break(self, company):
+        """Describe the first broken link of the company's chain, or '':
+        an altered event, events missing in the middle, events missing at
+        the end, a chain emptied since its last anchor, or a letter's PDF
+        altered or lost. Verifies at once, and keeps nothing."""
+        return self.new({"company_id": company.id})._check_chain(None)[0]
+
+    def _verify(self, limit):
+        """Verify up to `limit` more events (None: all); store the result
+        once the chain is read."""
+        self.ensure_one()
+        failure, finished = self._check_chain(limit)
+        if not finished:
+            return
+        self.write(
+            {
+                "state": "broken" if failure else "intact",
+                "end_date": fields.Datetime.now(),
+                "message": self.env._(
+                    "%(company)s: %(failure)s",
+                    company=self.company_id.name,
+                    failure=failure,
+                )
+                if failure
+                else self._intact_sentence(),
+            }
+        )
+
+    def _check_chain(self, limit):
+        """Read the chain from where this verification is, up to `limit`
+        events (None: all); return (failure or '', whether the chain was
+        read to its end). Records where it is."""
+        self.ensure_one()
+        company = self.company_id
+        key = evidence_key()
+        anchors = self._anchors()
+        failure = self._find_altered_anchor(anchors, key)
+        sequence, previous = self.next_sequence, self.previous_hash or ""
+        keyed_since, verified = self.keyed_since, 0
+        while not failure and (limit is None or verified < limit):
+            rows = self._rows(
+                SQL("event.sequence > %s", sequence),
+                SQL("event.sequence"),
+            )
+            if not rows:
+                break
+            for row in rows:
+                if row["keyed"] and not keyed_since:
+                    keyed_since = row["sequence"]
+                failure = self._row_break(row, sequence + 1, previous, keyed_since, key)
+                if not failure and row["sequence"] in anchors:
+                    failure = self._anchor_mismatch(row, anchors[row["sequence"]])
+                if failure:
+                    break
+                sequence, previous = row["sequence"], row["hash"] or ""
+            failure = failure or self._find_altered_letter(rows)
+            verified += len(rows)
+        self.update(
+            {
+                "next_sequence": sequence,
+                "previous_hash": previous,
+                "keyed_since": keyed_since,
+                "event_count": self.event_count + verified,
+            }
+        )
+        if failure:
+            return failure, True
+        if limit is not None and verified >= limit:
+            return "", False
+        return (
+            self._find_missing_end(sequence, previous, anchors)
+            or self._find_altered_waiting(key),
+            True,
+        )
+
+    def _rows(self, where, order):
+        """The company's events matching `where`, `VERIFY_CHUNK` at most,
+        as rows to seal (see `tools.evidence_seal`)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT %s, attachment.checksum AS attachment_checksum
+                  FROM facto_demat_event event
+                  LEFT JOIN ir_attachment attachment
+                         ON attachment.id = event.attachment_id
+                 WHERE event.company_id = %s AND %s
+                 ORDER BY %s
+                 LIMIT %s
+                """,
+                SQL(", ").join(
+                    SQL.identifier("event", name) for name in ROW_COLUMNS
+                ),
+                self.company_id.id,
+                where,
+                order,
+                VERIFY_CHUNK,
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    def _row_break(self, row, expected, previous_hash, keyed_since, key):
+        """What is wrong with this row of the chain, or ''."""
+        if key and keyed_since and not row["keyed"]:
+            # Once keyed, a chain stays keyed: a later row sealed without
+            # the key is one someone re-sealed without it.
+            return self.env._(
+                "event no. %(sequence)s is sealed without the evidence key, "
+                "after events sealed with it: it was altered.",
+                sequence=row["sequence"],
+            )
+        if row["sequence"] != expected:
+            return self.env._(
+                "event no. %(expected)s is missing (found no. %(found)s).",
+                expected=expected,
+                found=row["sequence"],
+            )
+        if row["keyed"] and not key:
+            return self.env._(
+                "event no. %(sequence)s is sealed with the evidence key, "
+                "which this server does not have: set it to verify.",
+                sequence=row["sequence"],
+            )
+        if (
+            (row["previous_hash"] or "") != previous_hash
+            or row["hash"] != event_seal(row, key)
+            or ((row["seal_version"] or 1) >= 4 and not self._content_intact(row, key))
+        ):
+            return self.env._(
+                "event no. %(sequence)s (%(event)s of %(date)s, %(customer)s) "
+                "was altered.",
+                sequence=row["sequence"],
+                **self._row_words(row),
+            )
+        return ""
+
+    @api.model
+    def _content_intact(self, row, key):
+        return row["content_hash"] == content_seal(row, key)
+
+    def _row_words(self, row):
+        events = self.env["facto.demat.event"]
+        labels = dict(events._fields["event_type"]._description_selection(self.env))
+        return {
+            "event": labels.get(row["event_type"]),
+            "date": format_datetime(self.env, row["date"]),
+            "customer": row["sealed_partner_name"]
+            or self.env["res.partner"].browse(row["partner_id"]).sudo().display_name,
+        }
+
+    def _find_altered_letter(self, rows):
+        """Describe the first of these rows whose letter's PDF no longer
+        matches the checksum it sealed (changed or lost in the filestore),
+        or ''. Each PDF is read once: printed letters share their batch's."""
+        checked = set()
+        for row in rows:
+            if not row["attachment_id"] or row["attachment_id"] in checked:
+                continue
+            checked.add(row["attachment_id"])
+            attachment = self.env["ir.attachment"].sudo().browse(row["attachment_id"])
+            content = attachment.raw
+            attachment.invalidate_recordset(["raw", "datas"])  # not kept in memory
+            if attachment._compute_checksum(content) != row["attachment_checksum"]:
+                return self.env._(
+                    "the PDF of the letter of event no. %(sequence)s "
+                    "(%(customer)s) was altered or lost.",
+                    sequence=row["sequence"],
+                    customer=row["sealed_partner_name"],
+                )
+        return ""
+
+    def _anchors(self):
+        """{number of events: [anchor rows]} of the company's anchors."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT company_id, date, sequence, hash, keyed, mac "
+                "FROM facto_demat_anchor WHERE company_id = %s "
+                "ORDER BY date DESC, id DESC",
+                self.company_id.id,
+            )
+        )
+        anchors = {}
+        for anchor in self.env.cr.dictfetchall():
+            anchors.setdefault(anchor["sequence"] or 0, []).append(anchor)
+        return anchors
+
+    def _find_altered_anchor(self, anchors, key):
+        Anchor = self.env["facto.demat.anchor"]
+        for anchor in (a for group in anchors.values() for a in group):
+            if anchor["keyed"] and not key:
+                continue  # said by the events' own check
+            if anchor["mac"] != seal(
+                Anchor._payload(anchor), key if anchor["keyed"] else None
+            ):
+                return self.env._(
+                    "the anchor of %(date)s was altered.",
+                    date=format_datetime(self.env, anchor["date"]),
+                )
+        return ""
+
+    def _anchor_mismatch(self, row, anchors):
+        for anchor in anchors:
+            if anchor["hash"] != row["hash"]:
+                return self.env._(
+                    "event no. %(sequence)s does not match its anchor of %(date)s.",
+                    sequence=row["sequence"],
+                    date=format_datetime(self.env, anchor["date"]),
+                )
+        return ""
+
+    def _find_missing_end(self, sequence, last_hash, anchors):
+        """Whether events are missing after the last one read: the head or
+        an anchor counts more."""
+        beyond = [
+            anchor
+            for number, group in anchors.items()
+            if number > sequence
+            for anchor in group
+        ]
+        if beyond:
+            anchor = max(beyond, key=lambda a: a["date"])
+            date = format_datetime(self.env, anchor["date"])
+            if not sequence:
+                return self.env._(
+                    "the chain is empty, but its anchor of %(date)s counted "
+                    "%(count)s events: it was emptied.",
+                    date=date,
+                    count=anchor["sequence"],
+                )
+            return self.env._(
+                "the last events of the chain are missing: its anchor of "
+                "%(date)s counted %(anchored)s events, only %(count)s remain.",
+                date=date,
+                anchored=anchor["sequence"],
+                count=sequence,
+            )
+        head = self._head()
+        if (head["sequence"] or 0, head["hash"] or "") != (sequence, last_hash):
+            return self.env._("the last events of the chain are missing.")
+        return ""
+
+    def _head(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT sequence, hash FROM facto_demat_chain WHERE company_id = %s",
+                self.company_id.id,
+            )
+        )
+        return self.env.cr.dictfetchone() or {"sequence": 0, "hash": ""}
+
+    def _find_altered_waiting(self, key):
+        """Whether an event still waiting for its place in the chain was
+        changed since it was created."""
+        last_id = 0
+        while rows := self._rows(
+            SQL("event.sequence IS NULL AND event.id > %s", last_id), SQL("event.id")
+        ):
+            for row in rows:
+                if not self._content_intact(row, key):
+                    return self.env._(
+                        "the event %(event)s of %(date)s (%(customer)s), waiting "
+                        "for its place in the chain, was altered.",
+                        **self._row_words(row),
+                    )
+            last_id = rows[-1]["id"]
+        return ""
+
+    @api.model
+    def _chain_length(self, company):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM facto_demat_event WHERE company_id = %s",
+                company.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _intact_sentence(self):
+        company = self.company_id
+        head = self._head()
+        sentence = self.env._(
+            "%(company)s: %(count)s events verified, the chain is intact (last "
+            "event no. %(sequence)s, seal %(hash)s).",
+            company=company.name,
+            count=head["sequence"] or 0,
+            sequence=head["sequence"] or 0,
+            hash=(head["hash"] or "")[:16],
+        )
+        anchor = self.env["facto.demat.anchor"]._last_anchor(company)
+        if anchor:
+            sentence += " " + self.env._(
+                "It matches its last anchor, of %(date)s.",
+                date=format_datetime(self.env, anchor.date),
+            )
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FILTER (WHERE NOT coalesce(keyed, false)), "
+                "count(*) FILTER (WHERE sequence IS NULL) "
+                "FROM facto_demat_event WHERE company_id = %s",
+                company.id,
+            )
+        )
+        unkeyed, waiting = self.env.cr.fetchone()
+        if unkeyed and evidence_key():
+            sentence += " " + self.env._(
+                "%(count)s events were sealed before the evidence key was set.",
+                count=unkeyed,
+            )
+        if waiting:
+            sentence += " " + self.env._(
+                "%(count)s events just recorded wait for their place in the chain; "
+                "their content is intact.",
+                count=waiting,
+            )
+        return sentence

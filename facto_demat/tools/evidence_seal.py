@@ -1,0 +1,122 @@
+"""How an evidence event is sealed, from its row alone (no ORM): the same
+function checks an event just created and streams a chain of a million
+rows (see `facto.demat.event` and `facto.demat.chain`).
+
+A row is a mapping of the event's columns (many2one columns as ids, the
+date as a naive UTC datetime) plus `attachment_checksum`, the SHA-1 Odoo
+keeps of the letter's PDF.
+"""
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+
+# What each version of the seal covers, in this order. Version 1 (the
+# first rows) sealed the live links to the customer and the user, which a
+# contact merge or a user deletion changes; version 2 seals a snapshot of
+# who and what instead, keyed when the evidence key is set.
+SEALED_FIELDS = {
+    1: [
+        "company_id",
+        "sequence",
+        "previous_hash",
+        "date",
+        "partner_id",
+        "event_type",
+        "channel",
+        "user_id",
+        "email",
+        "attachment_id",
+        "mail_message_id",
+        "ip_address",
+        "user_agent",
+        "note",
+    ],
+    2: [
+        "company_id",
+        "sequence",
+        "previous_hash",
+        "date",
+        "sealed_partner_id",
+        "sealed_partner_name",
+        "sealed_partner_code",
+        "event_type",
+        "channel",
+        "sealed_user_id",
+        "sealed_user_login",
+        "email",
+        "attachment_id",
+        "mail_message_id",
+        "ip_address",
+        "user_agent",
+        "note",
+        "keyed",
+    ],
+}
+# Version 3 also seals where the letter is in its PDF (several letters
+# share the PDF of their batch) and the SHA-256 of the letter alone.
+SEALED_FIELDS[3] = [
+    *SEALED_FIELDS[2],
+    "letter_first_page",
+    "letter_last_page",
+    "letter_sha256",
+]
+# Version 4 seals in two steps, so that appending never waits on the
+# chain: the event's content when it is created (`content_hash`, all of
+# version 3 but its place in the chain), then its link, when the chain's
+# single writer gives it its place (`hash`, over the place and the content
+# seal).
+SEALED_FIELDS[4] = [
+    name for name in SEALED_FIELDS[3] if name not in ("sequence", "previous_hash")
+]
+LINK_FIELDS = ["company_id", "sequence", "previous_hash", "content_hash"]
+SEAL_VERSION = 4
+# Every column a row needs to be sealed, whatever its version.
+ROW_COLUMNS = sorted(
+    {name for names in SEALED_FIELDS.values() for name in names}
+    | {"id", "hash", "content_hash", "seal_version"}
+)
+
+
+def seal(payload, key):
+    """The seal of `payload` (a dict of JSON values): HMAC-SHA256 with
+    `key` (bytes), or plain SHA-256 without one; hexadecimal."""
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    if key:
+        return hmac.new(key, encoded, hashlib.sha256).hexdigest()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _value(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value or None
+
+
+def _payload(row, names, with_checksum):
+    payload = {name: _value(row[name]) for name in names}
+    if with_checksum:
+        payload["attachment_checksum"] = row["attachment_checksum"] or None
+    return payload
+
+
+def content_seal(row, key):
+    """The seal of a version 4 row's content (see `SEALED_FIELDS`)."""
+    return seal(_payload(row, SEALED_FIELDS[4], True), key if row["keyed"] else None)
+
+
+def link_seal(row, key):
+    """The seal of a version 4 row's place in its chain, over its content
+    seal."""
+    return seal(_payload(row, LINK_FIELDS, False), key if row["keyed"] else None)
+
+
+def event_seal(row, key):
+    """The `hash` a row of any version must hold. Version 1 rows keep their
+    unkeyed SHA-256; a version 4 row's content seal is checked apart."""
+    version = row["seal_version"] or 1
+    if version >= 4:
+        return link_seal(row, key)
+    keyed = version > 1 and row["keyed"]
+    return seal(_payload(row, SEALED_FIELDS[version], True), key if keyed else None)
