@@ -48,7 +48,8 @@ class FactoDematAnchor(models.Model):
     @api.model
     def _cron_anchor_chains(self):
         """Anchor, once a day, the chain of every company that has one."""
-        self._anchor(self.env["facto.demat.chain"].sudo().search([]).company_id, "daily")
+        chains = self.env["facto.demat.chain"].sudo().search([("sequence", ">", 0)])
+        self._anchor(chains.company_id, "daily")
 
     @api.model
     def _anchor(self, companies, origin, run=None):

@@ -210,9 +210,7 @@ class FactoDematChain(models.Model):
     def _pending_rows(self, company_id, after_id):
         """The next events of the company waiting for a place, as rows
         (see `tools.evidence_seal`)."""
-        columns = SQL(", ").join(
-            SQL.identifier("event", name) for name in ROW_COLUMNS
-        )
+        columns = SQL(", ").join(SQL.identifier("event", name) for name in ROW_COLUMNS)
         self.env.cr.execute(
             SQL(
                 """

@@ -148,7 +148,9 @@ class FactoDematEvent(models.Model):
             )
             vals["content_hash"] = content_seal(self.new(vals)._seal_row(), key)
         events = super().create(vals_list)
-        self.env["facto.demat.chain"]._chain_new_events(sorted(set(events.company_id.ids)))
+        self.env["facto.demat.chain"]._chain_new_events(
+            sorted(set(events.company_id.ids))
+        )
         return events
 
     def write(self, vals):  # pylint: disable=method-required-super

@@ -1,16 +1,22 @@
 import base64
 import hashlib
 import io
+import logging
 import os
+import random
+import time
 from contextlib import ExitStack
+from datetime import timedelta
 
 import pikepdf
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.modules import module
 from odoo.tools import find_in_path, format_date, format_datetime
 
 from ..tools import letter_engine, qr_code
+from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
 from ..tools.pdf import (
@@ -26,6 +32,17 @@ from ..tools.pdf import (
 # letters are stored as one PDF.
 PRINT_CHUNK = 250
 BATCH_SIZE = 1000
+# A batch that another transaction made fail on a row both wrote (a
+# customer answering by link, a clerk) is done again at once, in a new
+# transaction, up to this many times, after a random wait growing each time.
+CONCURRENCY_TRIES = 5
+# A batch that failed otherwise is tried again at once, up to this many
+# times; then its run waits `BATCH_RETRY_DELAY`, saying why, or until a user
+# resumes it.
+BATCH_TRIES = 3
+BATCH_RETRY_DELAY = timedelta(hours=1)
+
+_logger = logging.getLogger(__name__)
 
 
 class FactoDematLetterRun(models.Model):
@@ -102,6 +119,15 @@ class FactoDematLetterRun(models.Model):
     )
     delivery_summary = fields.Text(
         string="Why letters wait or failed", compute="_compute_delivery_summary"
+    )
+    batch_failure_count = fields.Integer(
+        string="Failed tries of the batch", readonly=True, copy=False
+    )
+    batch_failure_reason = fields.Text(
+        string="Why the run waits", readonly=True, copy=False
+    )
+    batch_retry_date = fields.Datetime(
+        string="Next try of the batch", readonly=True, copy=False
     )
 
     @api.model_create_multi
@@ -245,23 +271,110 @@ class FactoDematLetterRun(models.Model):
         action["domain"] = [("run_id", "=", self.id)]
         return action
 
+    def action_resume(self):
+        """Try again at once a run whose batch failed."""
+        self._check_may_send_letters()
+        self.sudo()._note_batch_done()
+        self._schedule()
+
     @api.model
     def _cron_process(self):
         """Process one batch of the oldest run with letters to do.
 
         The cron's progress API makes the scheduler commit after each batch
         and call again while some remain, so that a worker killed midway loses
-        at most the batch in hand, which is then done again from scratch.
+        at most the batch in hand, which is then done again from scratch. A
+        batch never makes the cron fail: see `_run_batch`.
         """
         self._end_letters_without_email()
-        run = self.search([("state", "=", "in_progress")], order="id", limit=1)
-        if not run:
-            return
-        done = run._process_batch(BATCH_SIZE)
+        self.env["facto.demat.letter.run.line"]._record_emailed_letters()
+        ready = self._ready_runs()
+        run = ready[:1]
+        done = run._run_batch() if run else 0
         remaining = self.env["facto.demat.letter.run.line"].search_count(
-            [("state", "=", "pending")]
+            [("state", "=", "pending"), ("run_id", "in", self._ready_runs().ids)]
         )
         cron_progress(self.env, done, remaining)
+
+    @api.model
+    def _ready_runs(self):
+        """The runs with letters to do that do not wait after failures."""
+        return self.search(
+            [
+                ("state", "=", "in_progress"),
+                "|",
+                ("batch_retry_date", "=", False),
+                ("batch_retry_date", "<=", fields.Datetime.now()),
+            ],
+            order="id",
+        )
+
+    def _run_batch(self):
+        """Process a batch of this run; return how many letters it did.
+
+        A batch that fails because another transaction wrote a row it wrote
+        is done again at once in a new transaction (`CONCURRENCY_TRIES`);
+        one that fails otherwise is undone and noted on the run, which is
+        tried again at once up to `BATCH_TRIES` times, then waits
+        `BATCH_RETRY_DELAY` and says why.
+        """
+        self.ensure_one()
+        for attempt in range(1, CONCURRENCY_TRIES + 1):
+            try:
+                with self.env.cr.savepoint():
+                    done = self._process_batch(BATCH_SIZE)
+                self._note_batch_done()
+                return done
+            except CONCURRENCY_ERRORS as error:
+                # under tests, the test's transaction cannot be started again
+                if attempt == CONCURRENCY_TRIES or module.current_test:
+                    self._note_batch_failure(error)
+                    return 0
+                _logger.info("Letter run %s: %s, batch done again", self.id, error)
+                self.env.cr.rollback()  # a new snapshot for the next try
+                time.sleep(random.uniform(0, 0.5 * 2**attempt))
+            except Exception as error:  # said on the run, and tried again
+                if self.env.cr.closed:
+                    raise
+                self._note_batch_failure(error)
+                return 0
+        return 0
+
+    def _note_batch_done(self):
+        if self.batch_failure_count or self.batch_retry_date:
+            self.write(
+                {
+                    "batch_failure_count": 0,
+                    "batch_failure_reason": False,
+                    "batch_retry_date": False,
+                }
+            )
+
+    def _note_batch_failure(self, error):
+        """Say why this run's batch failed, and when it is tried again."""
+        _logger.warning("Letter run %s: batch failed: %s", self.id, error)
+        self.env.invalidate_all()
+        tries = self.batch_failure_count + 1
+        if tries < BATCH_TRIES:
+            retry, said = False, self.env._("tried again at once.")
+        else:
+            tries, retry = 0, fields.Datetime.now() + BATCH_RETRY_DELAY
+            said = self.env._(
+                "the letters wait until %(time)s, or until someone presses Resume.",
+                time=format_datetime(self.env, retry, dt_format="short"),
+            )
+        reason = error.args[0] if isinstance(error, UserError) else str(error)
+        self.write(
+            {
+                "batch_failure_count": tries,
+                "batch_retry_date": retry,
+                "batch_failure_reason": self.env._(
+                    "The last batch of letters failed (%(reason)s): %(said)s",
+                    reason=reason.strip(),
+                    said=said,
+                ),
+            }
+        )
 
     def _check_may_send_letters(self):
         """Letters are sent by invoicing users, on runs of their companies."""
@@ -272,9 +385,14 @@ class FactoDematLetterRun(models.Model):
     @api.model
     def _end_letters_without_email(self):
         """Fail the letters still queued whose email no longer exists
-        (deleted without Odoo's ORM), so that no run waits on them."""
+        (deleted without Odoo's ORM) and did not leave, so that no run waits
+        on them."""
         orphans = self.env["facto.demat.letter.run.line"].search(
-            [("state", "=", "queued"), ("mail_ids", "=", False)]
+            [
+                ("state", "=", "queued"),
+                ("mail_ids", "=", False),
+                ("mail_message_id", "=", False),
+            ]
         )
         orphans._mark_failed(self.env._("The email was deleted before it was sent."))
 

@@ -1,4 +1,5 @@
 import hashlib
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -10,9 +11,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, formataddr
 
 from ..tools.email_address import valid_emails
+from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.odoo_versions import declare_sql_constraints
 from ..tools.pdf import qr_marker_data_uri
 from ..tools.placeholders import fill
+
+_logger = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"%([1-4])")
 
@@ -102,15 +106,34 @@ class FactoDematLetterRunLine(models.Model):
 
     def _mark_emailed(self, message, took=None, partly_refused=None):
         """The letter's email left, to the addresses `took` (str, when the
-        server refused some for good: `partly_refused` says it)."""
+        server refused some for good: `partly_refused` says it).
+
+        Called as the mail queue counts the email sent: nothing here may
+        undo that. When another transaction wrote the customer meanwhile,
+        the letter keeps its email's message and the letter cron records it
+        (`_record_emailed_letters`)."""
         self.write(
             {
                 "mail_message_id": message.id,
                 "next_attempt_date": False,
                 "failure_reason": partly_refused or False,
+                **({"email": took} if took else {}),
             }
         )
-        self._record_letters("letter_emailed", "email", email=took)
+        try:
+            with self.env.cr.savepoint():
+                self._record_letters("letter_emailed", "email")
+        except CONCURRENCY_ERRORS as error:
+            _logger.info("Letters %s: recorded later (%s)", self.ids, error)
+            self.env.ref("facto_demat.ir_cron_demat_letter_run")._trigger()
+
+    @api.model
+    def _record_emailed_letters(self):
+        """Record the letters whose email left but whose evidence could not
+        be written then (see `_mark_emailed`)."""
+        self.search(
+            [("state", "=", "queued"), ("mail_message_id", "!=", False)]
+        )._record_letters("letter_emailed", "email")
 
     def _note_delivery_wait(self, reason, next_try):
         """Say why this letter's email waits in the queue, and until when."""
@@ -132,7 +155,7 @@ class FactoDematLetterRunLine(models.Model):
             {"state": "failed", "failure_reason": reason, "next_attempt_date": False}
         )
 
-    def _record_letters(self, event_type, channel, letters=None, email=None):
+    def _record_letters(self, event_type, channel, letters=None):
         """Flag the customers, append their evidence, close the lines.
         `letters` gives the pages and hash of each line's letter (see
         `_mark_printed`); else the letter is its whole attachment.
@@ -151,7 +174,7 @@ class FactoDematLetterRunLine(models.Model):
                         event_type,
                         channel,
                         user_id=line.run_id.user_id.id,
-                        email=email or line.email or False,
+                        email=line.email or False,
                         attachment_id=line.attachment_id.id,
                         mail_message_id=line.mail_message_id.id,
                         letter_first_page=letters.get(line, {}).get("first_page"),

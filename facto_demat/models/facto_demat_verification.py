@@ -157,7 +157,6 @@ class FactoDematVerification(models.Model):
         events (None: all); return (failure or '', whether the chain was
         read to its end). Records where it is."""
         self.ensure_one()
-        company = self.company_id
         key = evidence_key()
         anchors = self._anchors()
         failure = self._find_altered_anchor(anchors, key)
@@ -213,9 +212,7 @@ class FactoDematVerification(models.Model):
                  ORDER BY %s
                  LIMIT %s
                 """,
-                SQL(", ").join(
-                    SQL.identifier("event", name) for name in ROW_COLUMNS
-                ),
+                SQL(", ").join(SQL.identifier("event", name) for name in ROW_COLUMNS),
                 self.company_id.id,
                 where,
                 order,

@@ -12,6 +12,16 @@ import hmac
 import json
 from datetime import datetime
 
+from psycopg2 import errors
+
+# What a transaction raises when another one wrote a row it writes, or
+# holds it: done again in a new transaction, never left to fail a batch.
+CONCURRENCY_ERRORS = (
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+    errors.LockNotAvailable,
+)
+
 # What each version of the seal covers, in this order. Version 1 (the
 # first rows) sealed the live links to the customer and the user, which a
 # contact merge or a user deletion changes; version 2 seals a snapshot of
