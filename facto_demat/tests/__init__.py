@@ -6,6 +6,7 @@ from . import test_email_address
 from . import test_evidence
 from . import test_evidence_seal
 from . import test_letter
+from . import test_letter_batches
 from . import test_letter_store
 from . import test_mail_delivery
 from . import test_mail_transport
@@ -14,3 +15,4 @@ from . import test_security
 from . import test_send
 from . import test_tour
 from . import test_tour_french
+from . import test_verification

@@ -214,7 +214,7 @@ class TestEvidenceConcurrency(DematCase):
         )
         self.assertFalse(self.chain_break(cr_c))
 
-    def test_events_left_behind_are_chained_by_the_cron(self):
+    def test_events_left_behind_are_chained_by_the_next_writer(self):
         cr_a, cr_b, cr_c = self.cursors
         self.append(cr_a)  # holds the head until it commits
         event_b = self.append(cr_b)
@@ -227,7 +227,9 @@ class TestEvidenceConcurrency(DematCase):
         cr_c.rollback()
         cr_a.commit()  # pylint: disable=invalid-commit
         env = api.Environment(cr_c, SUPERUSER_ID, {})
-        env["facto.demat.chain"]._cron_chain_pending()  # its own transaction
+        # what the sealing cron does, in a transaction that began after
+        env["facto.demat.chain"]._chain_pending(self.company.id, wait=True)
+        cr_c.commit()  # pylint: disable=invalid-commit
         cr_c.execute(
             SQL("SELECT sequence FROM facto_demat_event WHERE id = %s", event_b.id)
         )

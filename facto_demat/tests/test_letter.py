@@ -221,7 +221,10 @@ class TestLetterOutput(LetterCase):
         run = self.start(partner_code_to="C0002")
         anchor = self.env["facto.demat.anchor"].search([("run_id", "=", run.id)])
         self.assertEqual(anchor.origin, "letter_run")
-        self.assertEqual(anchor.sequence, self.env.company.demat_last_event_id.sequence)
+        head = self.env["facto.demat.chain"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
+        self.assertEqual(anchor.sequence, head.sequence)
         with pikepdf.open(io.BytesIO(self.run_pdf(run))) as pdf:
             self.assertEqual(str(pdf.docinfo["/Keywords"]), anchor._text())
 
