@@ -4,7 +4,9 @@ and 19.0, or ODOO_VERSION).
 
 For each version, installs the add-ons in a new database without demo data
 (facto_test_18, facto_test_19...) and runs the tests selected by
---test-tags (ours and Odoo's own sending tests), then in a new database with
+--test-tags (ours and Odoo's own sending tests), then the multi-process run
+of tools/workers_run.py on a copy of that database (each of its checks counts
+as a test), then in a new database with
 Odoo's demo data (facto_test_demo_18...; as Odoo's runbot and OCA's CI do)
 and OCA's mail_tracking, and runs ours again: without mail_tracking, said
 so, when no release of it for that version can be had. Fails on any failed
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUMMARY = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
 )
+WORKERS_SUMMARY = re.compile(r"^workers run: (\d+) passed, (\d+) failed$", re.M)
 LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
@@ -96,6 +99,32 @@ def run_odoo_tests(
     return total - failures - errors, failures + errors + len(missing), problems
 
 
+def run_workers(version, database):
+    """tools/workers_run.py on a copy of the tested `database`: (checks
+    passed, checks failed, problems)."""
+    done = subprocess.run(
+        [
+            odoo_version.venv_bin(version) / "python",
+            "workers_run.py",
+            version,
+            "--template",
+            database,
+        ],
+        cwd=ROOT / "tools",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stdout.write(done.stdout)
+    match = WORKERS_SUMMARY.search(done.stdout)
+    if not match:
+        sys.stdout.write(done.stderr[-3000:])
+        return 0, 1, ["tools/workers_run.py printed no summary"]
+    passed, failed = (int(n) for n in match.groups())
+    problems = [] if done.returncode == 0 else ["the multi-process run failed"]
+    return passed, failed, problems
+
+
 def uninstalled(database, modules):
     """{module: its state, or "absent"} for the `modules` not installed."""
     rows = subprocess.run(
@@ -135,6 +164,13 @@ def run_version(version, args):
     database = odoo_version.database(args.database, version)
     passed, failed, problems = run_odoo_tests(
         version, database, args.test_tags, args.http_port, log
+    )
+    print(f"\nOdoo {version} in multi-process mode (tools/workers_run.py):", flush=True)
+    workers = run_workers(version, database)
+    passed, failed, problems = (
+        passed + workers[0],
+        failed + workers[1],
+        problems + workers[2],
     )
     notes = []
     if args.no_demo_run:

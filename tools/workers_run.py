@@ -19,6 +19,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -190,6 +191,7 @@ class Faults(threading.Thread):
         super().__init__(daemon=True)
         self.log_path, self.db, self.stop = log_path, db, stop
         self.done = []
+        self.killed = None
 
     def run(self):
         seen = 0
@@ -206,7 +208,9 @@ class Faults(threading.Thread):
                     time.sleep(1.0)  # in the middle of its batch
                     os.kill(pid, signal.SIGKILL)
                     self.done.append(f"SIGKILL to cron worker {pid} ({name})")
-                elif len(self.done) == 1:
+                    self.killed = pid
+                    break
+                if self.done and pid != self.killed:
                     time.sleep(0.5)
                     cut = sql(
                         self.db,
@@ -215,10 +219,11 @@ class Faults(threading.Thread):
                         self.db,
                         f"odoo-{pid}",
                     )
-                    self.done.append(
-                        f"{len(cut)} connections of worker {pid} cut ({name})"
-                    )
-                    break
+                    if cut:
+                        self.done.append(
+                            f"{len(cut)} connection(s) of worker {pid} cut ({name})"
+                        )
+                        break
 
 
 def main():
@@ -237,6 +242,10 @@ def main():
     log_path.unlink(missing_ok=True)
     subprocess.run(["dropdb", "--if-exists", db], check=True)
     subprocess.run(["createdb", "-T", template, db], check=True)
+    filestore = ROOT / "var" / "data" / args.version / "filestore"
+    shutil.rmtree(filestore / db, ignore_errors=True)
+    if (filestore / template).exists():
+        shutil.copytree(filestore / template, filestore / db)
 
     sink = Sink()
     relay = Controller(sink, hostname="127.0.0.1", port=args.smtp_port)
