@@ -11,7 +11,7 @@ ODOO_VERSION ?= 19.0
 export ODOO_VERSION
 SETUP := bash tools/setup.sh
 
-.PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-send bench-transports
+.PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-send bench-transports bench-scale
 
 setup:
 	@$(SETUP) $(ODOO_VERSIONS)
@@ -54,6 +54,10 @@ bench-send:
 bench-transports:
 	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/run.sh transports
+
+bench-scale:
+	@$(SETUP) $(ODOO_VERSION)
+	@bash bench/scale.sh
 
 # Screenshots of the add-on in French, from the demo that `make run` serves
 # (run it first in another terminal): tools/screenshots.py.

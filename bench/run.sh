@@ -7,11 +7,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/version.sh"
 use_odoo_version
 DB=${BENCH_DB:-facto_bench$DB_SUFFIX}
-if [ "$(psql -d "$DB" -Atc "select state from ir_module_module where name = 'facto_demat'" 2>/dev/null)" != installed ]; then
-    dropdb --if-exists "$DB"
-    "$ROOT/tools/odoo.sh" -d "$DB" -i facto_demat "$NO_DEMO" \
-        --stop-after-init --no-http --log-level=warn
-else
-    "$ROOT/tools/odoo.sh" -d "$DB" -u facto_demat --stop-after-init --no-http --log-level=warn
-fi
+. "$ROOT/bench/ensure.sh"
+ensure "$DB" facto_demat
 "$ROOT/tools/odoo.sh" shell -d "$DB" --no-http --log-level=error < "$ROOT/bench/$1.py"

@@ -13,15 +13,7 @@ WITHOUT=${BENCH_DB_PLAIN:-facto_bench_plain$DB_SUFFIX}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-ensure() {  # database, module
-    if [ "$(psql -d "$1" -Atc "select state from ir_module_module where name = '$2'" 2>/dev/null)" != installed ]; then
-        dropdb --if-exists "$1"
-        "$ROOT/tools/odoo.sh" -d "$1" -i "$2" "$NO_DEMO" \
-            --stop-after-init --no-http --log-level=warn
-    else
-        "$ROOT/tools/odoo.sh" -d "$1" -u "$2" --stop-after-init --no-http --log-level=warn
-    fi
-}
+. "$ROOT/bench/ensure.sh"
 ensure "$WITHOUT" account
 ensure "$WITH" facto_demat
 

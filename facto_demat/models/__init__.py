@@ -7,6 +7,7 @@ from . import facto_demat_anchor
 from . import facto_demat_chain
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
+from . import facto_demat_mail_acceptance
 from . import facto_demat_response_attempt
 from . import facto_demat_verification
 from . import ir_mail_server

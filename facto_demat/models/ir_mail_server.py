@@ -180,7 +180,7 @@ class IrMailServer(models.Model):
         # the mail queue to keep it for later, a message the server cannot
         # take now simply fails.
         try:
-            return super().send_email(
+            message_id = super().send_email(
                 message, *args, smtp_session=smtp_session, **kwargs
             )
         except MailDeliveryException as error:
@@ -196,6 +196,10 @@ class IrMailServer(models.Model):
                 raise
             server = self.sudo().browse(deferred.server_id)
             raise UserError(server._delivery_sentence(deferred.verdict)) from deferred
+        taken = getattr(smtp_session, "delivered", {}).get(message_id)
+        if taken:
+            self.env["mail.mail"]._note_taken(taken)
+        return message_id
 
     def test_smtp_connection(self, autodetect_max_email_size=False):
         # EXTENDS 'base': Exchange servers are tested by their transport; SMTP

@@ -81,7 +81,7 @@ class MailMail(models.Model):
         # must wait, the batch goes on; when the whole server must (busy,
         # down, settings to fix, run time used), the others keep their place.
         self.env.cr.cache[SESSION] = smtp_session
-        batch = self
+        batch = self - self._end_taken_before()
         while batch:
             try:
                 result = super(MailMail, batch)._send(
@@ -177,6 +177,7 @@ class MailMail(models.Model):
                     or self.env._("The email was not sent.")
                 )
         self.filtered("delivery_deferred_since").delivery_deferred_since = False
+        self.env["facto.demat.mail.acceptance"]._forget(self.ids)
         # (19.0 adds success_emails, in *args or **kwargs)
         return super()._postprocess_sent_message(
             success_pids,
@@ -185,6 +186,31 @@ class MailMail(models.Model):
             failure_type=failure_type,
             **kwargs,
         )
+
+    def _note_taken(self, addresses):
+        """The server took the email Odoo is sending (`IN_HAND`) for these
+        addresses: kept at once, whatever becomes of this transaction (see
+        `facto.demat.mail.acceptance`)."""
+        mail_id = self.env.cr.cache.get(IN_HAND)
+        if mail_id:
+            self.env["facto.demat.mail.acceptance"].sudo()._record(mail_id, addresses)
+
+    def _end_taken_before(self):
+        """Count sent, without sending them again, the emails of this batch
+        that a server took in a transaction lost before it counted them;
+        return them. One taken by only some of its recipients goes on to the
+        others."""
+        taken = self.env["facto.demat.mail.acceptance"].sudo()._taken(self.ids)
+        ended = self.browse()
+        for mail in self.browse(list(taken)).exists():
+            mail._requeue(taken[mail.id])
+            if mail.recipient_ids or mail.email_to:
+                continue
+            _logger.info("Email %s was taken before: counted sent", mail.id)
+            mail.write({"state": "sent", "failure_reason": False})
+            mail._postprocess_sent_message(success_pids=[], **NO_SUCCESS_EMAILS)
+            ended |= mail
+        return ended
 
     def _demat_checks_addresses(self):
         """Whether this email carries a dematerialisation letter or a

@@ -291,6 +291,33 @@ class TestMailDelivery(TransportCase):
             [message_id, message_id],
         )
 
+    def test_an_email_taken_in_a_lost_transaction_is_counted_not_sent_again(self):
+        # The server took the letter's email, then the worker sending it was
+        # killed before its transaction counted it: the acceptance it wrote
+        # at once lets the next run count it instead of sending it again.
+        self.Partner.create(
+            {
+                "name": "Épicerie Lefèvre",
+                "ref": "LT01",
+                "email": "Compta@Lefevre.example.com",
+                "customer_rank": 1,
+            }
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            self.letter_wizard("LT01", "LT01").action_confirm()["res_id"]
+        )
+        mail = run.line_ids.mail_ids
+        self.env["facto.demat.mail.acceptance"]._record(
+            mail.id, {"compta@lefevre.example.com"}
+        )
+        self.run_cron(mail, "smtp")
+        self.assertFalse(self.received("smtp"), "not sent twice")
+        self.assertEqual(run.line_ids.state, "done")
+        self.assertEqual(run.line_ids.event_id.event_type, "letter_emailed")
+        self.assertFalse(
+            self.env["facto.demat.mail.acceptance"]._taken(mail.ids), "forgotten"
+        )
+
     def test_a_letter_run_always_ends_whatever_the_server_answers(self):
         for number, transport in enumerate(TRANSPORTS, start=1):
             with self.subTest(transport=transport):
