@@ -18,7 +18,7 @@ class FactoDematMailAcceptance(models.Model):
     _description = "Email taken by a mail server"
     _log_access = False
 
-    mail_id = fields.Integer(required=True, index=True, readonly=True)
+    mail_id = fields.Integer(string="Email", required=True, index=True, readonly=True)
     addresses = fields.Char(readonly=True, help="The addresses the server took.")
 
     @api.model

@@ -37,9 +37,9 @@ class FactoDematVerification(models.Model):
     event_count = fields.Integer(string="Events verified", readonly=True)
     event_total = fields.Integer(string="Events to verify", readonly=True)
     message = fields.Text(string="Result", readonly=True)
-    next_sequence = fields.Integer(readonly=True)
-    previous_hash = fields.Char(readonly=True)
-    keyed_since = fields.Integer(readonly=True)
+    next_sequence = fields.Integer(string="Verified up to event no.", readonly=True)
+    previous_hash = fields.Char(string="Seal of the last event verified", readonly=True)
+    keyed_since = fields.Integer(string="Keyed since event no.", readonly=True)
 
     @api.depends("company_id", "create_date")
     def _compute_display_name(self):
