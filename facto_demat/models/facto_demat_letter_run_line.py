@@ -120,20 +120,24 @@ class FactoDematLetterRunLine(models.Model):
                 **({"email": took} if took else {}),
             }
         )
+        self._record_emailed_letters()
+
+    def _record_emailed_letters(self):
+        """Record these letters, whose email left (default: all those
+        whose evidence could not be written then). When another transaction
+        wrote one of their customers meanwhile, they stay to be recorded by
+        the letter cron, which is triggered."""
+        lines = self or self.search(
+            [("state", "=", "queued"), ("mail_message_id", "!=", False)]
+        )
+        if not lines:
+            return
         try:
             with self.env.cr.savepoint():
-                self._record_letters("letter_emailed", "email")
+                lines._record_letters("letter_emailed", "email")
         except CONCURRENCY_ERRORS as error:
-            _logger.info("Letters %s: recorded later (%s)", self.ids, error)
+            _logger.info("Letters %s: recorded later (%s)", lines.ids, error)
             self.env.ref("facto_demat.ir_cron_demat_letter_run")._trigger()
-
-    @api.model
-    def _record_emailed_letters(self):
-        """Record the letters whose email left but whose evidence could not
-        be written then (see `_mark_emailed`)."""
-        self.search(
-            [("state", "=", "queued"), ("mail_message_id", "!=", False)]
-        )._record_letters("letter_emailed", "email")
 
     def _note_delivery_wait(self, reason, next_try):
         """Say why this letter's email waits in the queue, and until when."""
@@ -163,14 +167,15 @@ class FactoDematLetterRunLine(models.Model):
         As superuser: the flags and the trail are written only by the add-on,
         for letters that the run (created by an invoicing user) sent.
         """
-        company = self.run_id.company_id
         letters = letters or {}
         events = (
             self.env["facto.demat.event"]
             .sudo()
             .create(
                 [
-                    line.partner_id.with_company(company)._prepare_demat_event(
+                    line.partner_id.with_company(
+                        line.run_id.company_id
+                    )._prepare_demat_event(
                         event_type,
                         channel,
                         user_id=line.run_id.user_id.id,
