@@ -6,7 +6,7 @@ from odoo import api, fields, models, sql_db
 from odoo.tools import SQL
 
 from ..tools.evidence_key import evidence_key
-from ..tools.evidence_seal import ROW_COLUMNS, content_seal, link_seal
+from ..tools.evidence_seal import content_seal, link_seal
 from ..tools.odoo_versions import declare_sql_constraints
 
 _logger = logging.getLogger(__name__)
@@ -156,7 +156,13 @@ class FactoDematChain(models.Model):
         sequence, previous_hash = cr.fetchone()
         key = evidence_key()
         last_id = chained = 0
-        while rows := self._pending_rows(company_id, last_id):
+        Event = self.env["facto.demat.event"]
+        while rows := Event._seal_rows(
+            company_id,
+            SQL("event.sequence IS NULL AND event.id > %s", last_id),
+            SQL("event.id"),
+            SEAL_CHUNK,
+        ):
             links = []
             for row in rows:
                 last_id = row["id"]
@@ -205,28 +211,3 @@ class FactoDematChain(models.Model):
                 ["sequence", "previous_hash", "hash"]
             )
             self.invalidate_model()
-
-    @api.model
-    def _pending_rows(self, company_id, after_id):
-        """The next events of the company waiting for a place, as rows
-        (see `tools.evidence_seal`)."""
-        columns = SQL(", ").join(SQL.identifier("event", name) for name in ROW_COLUMNS)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT %s, attachment.checksum AS attachment_checksum
-                  FROM facto_demat_event event
-                  LEFT JOIN ir_attachment attachment
-                         ON attachment.id = event.attachment_id
-                 WHERE event.company_id = %s AND event.sequence IS NULL
-                   AND event.id > %s
-                 ORDER BY event.id
-                 LIMIT %s
-                """,
-                columns,
-                company_id,
-                after_id,
-                SEAL_CHUNK,
-            )
-        )
-        return self.env.cr.dictfetchall()

@@ -3,6 +3,7 @@ import hashlib
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools.evidence_key import evidence_key
 from ..tools.evidence_seal import ROW_COLUMNS, SEAL_VERSION, content_seal, event_seal
@@ -233,6 +234,31 @@ class FactoDematEvent(models.Model):
             row[name] = value.id if isinstance(value, models.BaseModel) else value
         row["attachment_checksum"] = self.attachment_id.checksum
         return row
+
+    @api.model
+    def _seal_rows(self, company_id, where, order, limit):
+        """The company's events matching `where` (SQL), in `order`, `limit`
+        at most, as rows to seal (dicts, see `tools.evidence_seal`): read
+        by SQL, not kept in the ORM's cache."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT %s, attachment.checksum AS attachment_checksum
+                  FROM facto_demat_event event
+                  LEFT JOIN ir_attachment attachment
+                         ON attachment.id = event.attachment_id
+                 WHERE event.company_id = %s AND %s
+                 ORDER BY %s
+                 LIMIT %s
+                """,
+                SQL(", ").join(SQL.identifier("event", name) for name in ROW_COLUMNS),
+                company_id,
+                where,
+                order,
+                limit,
+            )
+        )
+        return self.env.cr.dictfetchall()
 
     def _digest(self, key):
         """The `hash` this event must hold (see `tools.evidence_seal`)."""

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
 from ..tools.evidence_key import evidence_key
-from ..tools.evidence_seal import ROW_COLUMNS, content_seal, event_seal, seal
+from ..tools.evidence_seal import content_seal, event_seal, seal
 from ..tools.odoo_versions import cron_progress
 
 VERIFY_CHUNK = 10000  # events read per query
@@ -199,27 +199,10 @@ class FactoDematVerification(models.Model):
         )
 
     def _rows(self, where, order):
-        """The company's events matching `where`, `VERIFY_CHUNK` at most,
-        as rows to seal (see `tools.evidence_seal`)."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT %s, attachment.checksum AS attachment_checksum
-                  FROM facto_demat_event event
-                  LEFT JOIN ir_attachment attachment
-                         ON attachment.id = event.attachment_id
-                 WHERE event.company_id = %s AND %s
-                 ORDER BY %s
-                 LIMIT %s
-                """,
-                SQL(", ").join(SQL.identifier("event", name) for name in ROW_COLUMNS),
-                self.company_id.id,
-                where,
-                order,
-                VERIFY_CHUNK,
-            )
+        """The company's events matching `where`, `VERIFY_CHUNK` at most."""
+        return self.env["facto.demat.event"]._seal_rows(
+            self.company_id.id, where, order, VERIFY_CHUNK
         )
-        return self.env.cr.dictfetchall()
 
     def _row_break(self, row, expected, previous_hash, keyed_since, key):
         """What is wrong with this row of the chain, or ''."""
