@@ -57,7 +57,7 @@ class TestLetterBatches(LetterCase):
         """The customer was written by another transaction since this one
         began (she answered her letter by link): the evidence waits for the
         letter cron; the email and its letter are not undone."""
-        partner = self.env.ref("base.main_partner")  # committed, as in real use
+        partner = self.env.ref("base.public_partner")  # committed, untouched here
         run = self.env["facto.demat.letter.run"].sudo().create({"output": "email"})
         line = (
             self.env["facto.demat.letter.run.line"]
