@@ -137,7 +137,7 @@ def measure():
     print(
         f"| {verification.event_count:,} | {floor_seconds:.1f} | {seconds:.1f} | "
         f"{seconds / floor_seconds:.2f} | {REQUEST_LIMIT} | {extra:.0f} | "
-        f"{'intact' if not failure else failure} |",
+        f"{failure or 'intact'} |",
         flush=True,
     )
 

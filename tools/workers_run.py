@@ -26,7 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-import xmlrpc.client
 from collections import Counter
 from pathlib import Path
 
@@ -90,24 +89,9 @@ class Clerk(threading.Thread):
         self.latencies, self.failures, self.clicks = [], [], 0
 
     def run(self):
-        session = requests.Session()
-        login = f"clerk{self.number}"
-        self.rpc(
-            session,
-            "/web/session/authenticate",
-            {"db": self.db, "login": login, "password": CLERK_PASSWORD},
-        )
+        client = WebClient(self.url, self.db, f"clerk{self.number}", CLERK_PASSWORD)
         codes = [f"K{10 * self.number + n:04d}" for n in range(1, 11)]
-        ids = self.rpc(
-            session,
-            "/web/dataset/call_kw",
-            {
-                "model": "res.partner",
-                "method": "search",
-                "args": [[("ref", "in", codes)]],
-                "kwargs": {},
-            },
-        )
+        ids = client.call("res.partner", "search", [("ref", "in", codes)])
         refused = dict.fromkeys(ids, False)
         while not self.stop.is_set():
             partner = random.choice(ids)
@@ -118,16 +102,7 @@ class Clerk(threading.Thread):
             )
             start = time.perf_counter()
             try:
-                self.rpc(
-                    session,
-                    "/web/dataset/call_button",
-                    {
-                        "model": "res.partner",
-                        "method": method,
-                        "args": [[partner]],
-                        "kwargs": {"context": {}},
-                    },
-                )
+                client.call("res.partner", method, [partner])
             except (RuntimeError, requests.RequestException) as error:
                 self.failures.append(str(error)[-300:])
             else:
@@ -136,12 +111,36 @@ class Clerk(threading.Thread):
             self.latencies.append(time.perf_counter() - start)
             time.sleep(random.uniform(0.05, 0.3))
 
-    def rpc(self, session, path, params):
-        """A JSON-RPC call as the web client makes it; its result."""
-        answer = session.post(
+
+class WebClient:
+    """A user's web session: calls the server as the web client does, a
+    button by /web/dataset/call_button, anything else by call_kw."""
+
+    def __init__(self, url, db, login, password):
+        self.url = url
+        self.session = requests.Session()
+        self.post(
+            "/web/session/authenticate",
+            {"db": db, "login": login, "password": password},
+        )
+
+    def call(self, model, method, *args):
+        button = method.startswith("action_")
+        return self.post(
+            "/web/dataset/call_button" if button else "/web/dataset/call_kw",
+            {
+                "model": model,
+                "method": method,
+                "args": list(args),
+                "kwargs": {"context": {}} if button else {},
+            },
+        )
+
+    def post(self, path, params):
+        answer = self.session.post(
             f"{self.url}{path}",
             json={"jsonrpc": "2.0", "method": "call", "params": params},
-            timeout=60,
+            timeout=120,
         ).json()
         if "error" in answer:
             raise RuntimeError(answer["error"]["data"]["message"])
@@ -175,9 +174,9 @@ def wait_for_http(url, deadline=120):
     end = time.time() + deadline
     while time.time() < end:
         try:
-            xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").version()
+            requests.get(f"{url}/web/webclient/version_info", timeout=5)
             return
-        except OSError:
+        except requests.RequestException:
             time.sleep(0.5)
     raise RuntimeError("Odoo did not answer")
 
@@ -298,12 +297,7 @@ def main():
 
 
 def run_and_check(args, db, url, sink, log_path, stop):
-    common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
-    uid = common.authenticate(db, *ADMIN, {})
-    models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
-
-    def call(model, method, *params):
-        return models.execute_kw(db, uid, ADMIN[1], model, method, list(params))
+    call = WebClient(url, db, *ADMIN).call
 
     clerks = [Clerk(url, db, n, stop) for n in range(args.clerks)]
     faults = Faults(log_path, db, stop)
