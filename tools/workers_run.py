@@ -207,7 +207,9 @@ class Faults(threading.Thread):
             for job in filter(None, jobs):
                 pid, name = int(job.group(1)), job.group(2)
                 if not self.done and name.startswith("Demat"):
-                    time.sleep(1.0)  # in the middle of its batch
+                    time.sleep(0.5)  # in the middle of its batch
+                    if self.job_ended(pid, name, job.string):
+                        continue  # too short: the next one
                     os.kill(pid, signal.SIGKILL)
                     self.done.append(f"SIGKILL to cron worker {pid} ({name})")
                     self.killed = pid
@@ -226,6 +228,16 @@ class Faults(threading.Thread):
                             f"{len(cut)} connection(s) of worker {pid} cut ({name})"
                         )
                         break
+
+    def job_ended(self, pid, name, start):
+        """Whether the job `name` that worker `pid` started (log line
+        `start`) has ended since."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        lines = lines[lines.index(start) + 1 :]
+        return any(
+            f" {pid} " in line and f"Job '{name}'" in line and "starting" not in line
+            for line in lines
+        )
 
 
 def main():
