@@ -3,9 +3,10 @@ together on a server in multi-process mode (`--workers=3
 --max-cron-threads=2`), invoicing clerks recording and withdrawing refusals
 all along, one cron worker killed with SIGKILL in the middle of a letter
 batch and the database connections of the worker that takes the run up
-again cut once; then the checks: every customer has exactly one letter, every emailed customer
-received it exactly once, no click failed, the evidence holds one event per
-letter and per click, and Verify integrity says intact.
+again cut once; then the checks: every customer has exactly one letter,
+every emailed customer received it exactly once, no click failed, the
+evidence holds one event per letter and per click, and Verify integrity
+says intact.
 
 `workers_run.py VERSION [--emailed N] [--printed N] [--clerks N]`, with the
 version's virtualenv Python, on a copy of a database where the add-on is
