@@ -91,15 +91,13 @@ def generate():
             buffer.seek(0)
             cr._obj.copy_from(buffer, "facto_demat_event", columns=columns)
             buffer = io.StringIO()
-    cr.execute(
-        SQL(
-            "UPDATE facto_demat_chain SET sequence = %s, hash = %s, "
-            "last_event_id = (SELECT max(id) FROM facto_demat_event) "
-            "WHERE company_id = %s",
-            sequence,
-            previous,
-            company.id,
-        )
+    cr.execute(SQL("SELECT max(id) FROM facto_demat_event"))
+    chains = env["facto.demat.chain"]
+    chains._move_head(
+        chains._lock_head(company.id, wait=True),
+        sequence=sequence,
+        hash=previous,
+        last_event_id=cr.fetchone()[0],
     )
     cr.execute("ANALYZE facto_demat_event")
     cr.commit()

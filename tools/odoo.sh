@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # odoo-bin of $ODOO_VERSION (default 19.0; its tree and venv: tools/version.sh),
 # with this repository on the addons path and var/odoo.conf (made on first
-# use, with a new evidence key in var/evidence.key; shared by the versions):
+# use, with a new evidence key in var/evidence.key, dated; shared by the
+# versions):
 # `tools/odoo.sh [shell] [odoo-bin options]`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,8 +11,8 @@ use_odoo_version
 CONF=$ROOT/var/odoo.conf
 if [ ! -f "$CONF" ]; then
     mkdir -p "$ROOT/var"
-    (umask 077 && python3 -c "import secrets; print(secrets.token_hex(32))" \
-        > "$ROOT/var/evidence.key")
+    (umask 077 && { python3 -c "import secrets; print(secrets.token_hex(32))"
+        date -u +'since %Y-%m-%d %H:%M:%S'; } > "$ROOT/var/evidence.key")
     printf '[options]\nfacto_demat_evidence_key_file = %s\n' \
         "$ROOT/var/evidence.key" > "$CONF"
 fi

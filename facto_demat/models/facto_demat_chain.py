@@ -1,12 +1,13 @@
 import logging
+from datetime import timedelta
 
 from psycopg2 import errors
 
 from odoo import api, fields, models, sql_db
 from odoo.tools import SQL
 
-from ..tools.evidence_key import evidence_key
-from ..tools.evidence_seal import content_seal, link_seal
+from ..tools.evidence_key import evidence_key, evidence_key_since
+from ..tools.evidence_seal import HEAD_FIELDS, content_seal, head_seal, link_seal
 from ..tools.odoo_versions import declare_sql_constraints
 
 _logger = logging.getLogger(__name__)
@@ -15,13 +16,19 @@ _logger = logging.getLogger(__name__)
 # raises here: the events wait for the chain's next writer.
 CHAIN_BUSY = (errors.LockNotAvailable, errors.SerializationFailure)
 SEAL_CHUNK = 2000  # events chained per statement
+# How long after the key was set (its record, `evidence_key_since`) a head
+# sealed without it is still taken as one from before the key.
+KEYING_DAYS = 7
 WAIT_FOR_HEAD = "60s"  # how long the sealing cron waits for the head
 
 
 class FactoDematChain(models.Model):
     """The head of a company's evidence chain: its last event, number and
-    seal. Only the chain's writer, holding this row's lock, gives events
-    their place (`_chain_pending`).
+    seal, and its last anchor's number and seal, all sealed (`mac`, keyed
+    with the evidence key): the last events or anchors cannot be taken
+    back without the key. Only the chain's writer, holding this row's lock,
+    gives events their place (`_chain_pending`); anchors are made holding
+    it too (`facto.demat.anchor._anchor`).
 
     Events are created with their content sealed and no place yet; whoever
     appends them chains them at once when the head is free and unchanged
@@ -40,6 +47,10 @@ class FactoDematChain(models.Model):
     )
     sequence = fields.Integer(string="Events", readonly=True)
     hash = fields.Char(string="Seal of the last event", readonly=True)
+    anchor_number = fields.Integer(string="Anchors", readonly=True)
+    anchor_mac = fields.Char(string="Seal of the last anchor", readonly=True)
+    keyed = fields.Boolean(string="Keyed seal", readonly=True)
+    mac = fields.Char(string="Head seal", readonly=True)
 
     declare_sql_constraints(
         locals(),
@@ -54,22 +65,87 @@ class FactoDematChain(models.Model):
 
     @api.model
     def _create_heads(self, company_ids=None):
-        """Give these companies (default: all) the head of an empty chain,
-        if they have none."""
+        """Give these companies (default: all) the sealed head of an empty
+        chain, if they have none."""
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO facto_demat_chain (company_id, sequence, hash)
-                SELECT company.id, 0, '' FROM res_company company
+                SELECT company.id FROM res_company company
                  WHERE NOT EXISTS (SELECT FROM facto_demat_chain chain
                                     WHERE chain.company_id = company.id) %s
                 """,
                 SQL("AND company.id IN %s", tuple(company_ids))
                 if company_ids
                 else SQL(),
-            ),
-            log_exceptions=False,
+            )
         )
+        for (company_id,) in self.env.cr.fetchall():
+            head = self._sealed_head(
+                {"company_id": company_id, "sequence": 0, "hash": ""}
+            )
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO facto_demat_chain (%s) VALUES %s "
+                    "ON CONFLICT (company_id) DO NOTHING",
+                    SQL(", ").join(map(SQL.identifier, head)),
+                    tuple(head.values()),
+                )
+            )
+
+    @api.model
+    def _sealed_head(self, head):
+        """`head` (a mapping of some of `HEAD_FIELDS`, the others empty)
+        with its `keyed` and `mac` set, sealed with the key if there is
+        one: a dict of `HEAD_FIELDS` and `mac`."""
+        key = evidence_key()
+        head = {name: head.get(name) for name in HEAD_FIELDS}
+        head.update(
+            anchor_number=head["anchor_number"] or 0,
+            anchor_mac=head["anchor_mac"] or "",
+            keyed=bool(key),
+        )
+        head["mac"] = head_seal(head, key)
+        return head
+
+    @api.model
+    def _lock_head(self, company_id, wait):
+        """The company's head (a dict of `HEAD_FIELDS` and `mac`), its row
+        locked (at once, or raises `LockNotAvailable` unless `wait`; raises
+        `SerializationFailure` when another transaction moved it since this
+        one began)."""
+        query = SQL(
+            "SELECT %s FROM facto_demat_chain WHERE company_id = %s "
+            "FOR NO KEY UPDATE %s",
+            SQL(", ").join(map(SQL.identifier, [*HEAD_FIELDS, "mac"])),
+            company_id,
+            SQL() if wait else SQL("NOWAIT"),
+        )
+        self.env.cr.execute(query, log_exceptions=False)
+        if not self.env.cr.rowcount:  # a company made without the ORM
+            self._create_heads([company_id])
+            self.env.cr.execute(query, log_exceptions=False)
+        return self.env.cr.dictfetchone()
+
+    @api.model
+    def _move_head(self, head, **values):
+        """Write `values` in the locked `head` (see `_lock_head`), sealed
+        again (`last_event_id` may be among them, unsealed); return the new
+        head."""
+        sealed = self._sealed_head({**head, **values})
+        head = {**values, **sealed}
+        self.env.cr.execute(
+            SQL(
+                "UPDATE facto_demat_chain SET %s WHERE company_id = %s",
+                SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(name), value)
+                    for name, value in head.items()
+                    if name != "company_id"
+                ),
+                head["company_id"],
+            )
+        )
+        self.invalidate_model()
+        return sealed
 
     @api.model
     def _cron_chain_pending(self):
@@ -128,8 +204,9 @@ class FactoDematChain(models.Model):
     def _companies_pending(self):
         self.env.cr.execute(
             SQL(
-                "SELECT DISTINCT company_id FROM facto_demat_event "
-                "WHERE sequence IS NULL ORDER BY company_id"
+                "SELECT company_id FROM facto_demat_event WHERE sequence IS NULL "
+                "UNION SELECT company_id FROM facto_demat_anchor WHERE mac IS NULL "
+                "ORDER BY company_id"
             )
         )
         return [company_id for (company_id,) in self.env.cr.fetchall()]
@@ -137,24 +214,25 @@ class FactoDematChain(models.Model):
     @api.model
     def _chain_pending(self, company_id, wait):
         """Give the company's events waiting for a place theirs, in the
-        order of their creation, after the head. The head's row is locked
-        first (at once, or raises `LockNotAvailable` unless `wait`; raises
+        order of their creation, after the head, then seal the anchors that
+        wait for the head so moved. The head's row is locked first (at once,
+        or raises `LockNotAvailable` unless `wait`; raises
         `SerializationFailure` when another transaction moved it since this
-        one began). An event whose content no longer matches its seal is
-        left out: verification names it."""
+        one began); nothing is chained after a head with a fault
+        (`_head_fault`), and a head sealed without the key is sealed with
+        it. An event whose content no longer matches its seal is left out:
+        verification names it."""
         cr = self.env.cr
-        head = SQL(
-            "SELECT sequence, hash FROM facto_demat_chain WHERE company_id = %s "
-            "FOR NO KEY UPDATE %s",
-            company_id,
-            SQL() if wait else SQL("NOWAIT"),
-        )
-        cr.execute(head, log_exceptions=False)
-        if not cr.rowcount:  # a company made without the ORM
-            self._create_heads([company_id])
-            cr.execute(head, log_exceptions=False)
-        sequence, previous_hash = cr.fetchone()
+        head = self._lock_head(company_id, wait)
         key = evidence_key()
+        fault = self._head_fault(head, key)
+        if fault:
+            # Chained after an altered head, the events would bless it:
+            # they wait, sealed, and verification says what is wrong.
+            _logger.warning("Evidence chain of company %s: %s", company_id, fault)
+            return
+        sequence, previous_hash = head["sequence"], head["hash"]
+        since = evidence_key_since()
         last_id = chained = 0
         Event = self.env["facto.demat.event"]
         while rows := Event._seal_rows(
@@ -166,7 +244,7 @@ class FactoDematChain(models.Model):
             links = []
             for row in rows:
                 last_id = row["id"]
-                if row["content_hash"] != content_seal(row, key):
+                if not self._may_chain(row, key, since):
                     _logger.warning("Evidence event %s left out of the chain", last_id)
                     continue
                 sequence += 1
@@ -197,17 +275,73 @@ class FactoDematChain(models.Model):
                     )
                 )
         if chained:
-            cr.execute(
-                SQL(
-                    "UPDATE facto_demat_chain SET sequence = %s, hash = %s, "
-                    "last_event_id = %s WHERE company_id = %s",
-                    sequence,
-                    previous_hash,
-                    chained,
-                    company_id,
-                )
+            head = self._move_head(
+                head, sequence=sequence, hash=previous_hash, last_event_id=chained
             )
             self.env["facto.demat.event"].invalidate_model(
                 ["sequence", "previous_hash", "hash"]
             )
-            self.invalidate_model()
+        anchor_number, anchor_mac = self.env["facto.demat.anchor"]._seal_waiting(head)
+        if anchor_number != head["anchor_number"] or bool(key) != head["keyed"]:
+            self._move_head(head, anchor_number=anchor_number, anchor_mac=anchor_mac)
+
+    @api.model
+    def _may_chain(self, row, key, since):
+        """Whether the waiting event `row` may take its place: its content
+        matches its seal, of version 4 or later, and it is keyed when the
+        key is set, unless it was made before the key's record `since`."""
+        return (
+            (row["seal_version"] or 1) >= 4
+            and row["content_hash"] == content_seal(row, key)
+            and (row["keyed"] or not key or bool(since and row["date"] < since))
+        )
+
+    @api.model
+    def _head_fault(self, head, key):
+        """What is wrong with a company's head (see `_lock_head`), or '':
+        altered, sealed without the key where it should be, or sealed with
+        a key this server does not have."""
+        if head["keyed"] and not key:
+            return self.env._(
+                "its head is sealed with the evidence key, which this server "
+                "does not have: set it to verify."
+            )
+        if head["mac"] != head_seal(head, key if head["keyed"] else None):
+            return self.env._(
+                "its head (last event no. %(sequence)s, %(anchors)s anchors) was "
+                "altered: events or anchors were removed or added.",
+                sequence=head["sequence"],
+                anchors=head["anchor_number"],
+            )
+        if key and not head["keyed"] and not self._may_be_unkeyed(head):
+            return self.env._(
+                "its head is sealed without the evidence key, after the key was "
+                "set: it was re-sealed by someone without the key."
+            )
+        return ""
+
+    @api.model
+    def _may_be_unkeyed(self, head):
+        """Whether a head may still be unkeyed while the key is set: when
+        nothing keyed hangs from it, within `KEYING_DAYS` of the key's
+        record (or ever, when the key has none)."""
+        since = evidence_key_since()
+        if since and fields.Datetime.now() >= since + timedelta(days=KEYING_DAYS):
+            return False
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT EXISTS (SELECT FROM facto_demat_event
+                                WHERE company_id = %(company)s
+                                  AND sequence = %(sequence)s AND keyed
+                                  AND coalesce(seal_version, 1) > 1)
+                    OR EXISTS (SELECT FROM facto_demat_anchor
+                                WHERE company_id = %(company)s
+                                  AND number = %(anchor)s AND keyed)
+                """,
+                company=head["company_id"],
+                sequence=head["sequence"],
+                anchor=head["anchor_number"],
+            )
+        )
+        return not self.env.cr.fetchone()[0]

@@ -1,8 +1,14 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..tools.evidence_key import evidence_key
-from ..tools.evidence_seal import content_seal, event_seal, seal
+from ..tools.evidence_key import evidence_key, evidence_key_since
+from ..tools.evidence_seal import (
+    HEAD_FIELDS,
+    anchor_seal,
+    content_seal,
+    event_seal,
+    is_keyed,
+)
 from ..tools.odoo_versions import cron_progress
 
 VERIFY_CHUNK = 10000  # events read per query
@@ -18,7 +24,13 @@ class FactoDematVerification(models.Model):
     each letter's PDF is read once. A chain longer than the system parameter
     `facto_demat.verify_in_request_events` is verified in the background by
     a cron, chunk after chunk, where it left off (`next_sequence`,
-    `previous_hash`, `keyed_since`).
+    `previous_hash`, `keyed_since`, `seal_version`).
+
+    Besides each seal, the chain must keep its rules: seal versions only
+    grow; once an event is keyed, all the later ones are; with the key's
+    record of when it was set (`evidence_key_since`), every event and anchor
+    dated after it is keyed. The anchors must follow each other, and the
+    chain's head must seal the last event and the last anchor.
     """
 
     _name = "facto.demat.verification"
@@ -40,6 +52,7 @@ class FactoDematVerification(models.Model):
     next_sequence = fields.Integer(string="Verified up to event no.", readonly=True)
     previous_hash = fields.Char(string="Seal of the last event verified", readonly=True)
     keyed_since = fields.Integer(string="Keyed since event no.", readonly=True)
+    seal_version = fields.Integer(string="Seal version reached", readonly=True)
 
     @api.depends("company_id", "create_date")
     def _compute_display_name(self):
@@ -161,7 +174,13 @@ class FactoDematVerification(models.Model):
         anchors = self._anchors()
         failure = self._find_altered_anchor(anchors, key)
         sequence, previous = self.next_sequence, self.previous_hash or ""
-        keyed_since, verified = self.keyed_since, 0
+        rules = {
+            "key": key,
+            "since": evidence_key_since(),
+            "keyed_since": self.keyed_since,
+            "version": self.seal_version,
+        }
+        verified = 0
         while not failure and (limit is None or verified < limit):
             rows = self._rows(
                 SQL("event.sequence > %s", sequence),
@@ -170,13 +189,14 @@ class FactoDematVerification(models.Model):
             if not rows:
                 break
             for row in rows:
-                if row["keyed"] and not keyed_since:
-                    keyed_since = row["sequence"]
-                failure = self._row_break(row, sequence + 1, previous, keyed_since, key)
-                if not failure and row["sequence"] in anchors:
-                    failure = self._anchor_mismatch(row, anchors[row["sequence"]])
+                failure = self._row_break(
+                    row, sequence + 1, previous, rules
+                ) or self._anchor_mismatch(row, anchors.get(row["sequence"], []))
                 if failure:
                     break
+                if is_keyed(row) and not rules["keyed_since"]:
+                    rules["keyed_since"] = row["sequence"]
+                rules["version"] = max(rules["version"], row["seal_version"] or 1)
                 sequence, previous = row["sequence"], row["hash"] or ""
             failure = failure or self._find_altered_letter(rows)
             verified += len(rows)
@@ -184,7 +204,8 @@ class FactoDematVerification(models.Model):
             {
                 "next_sequence": sequence,
                 "previous_hash": previous,
-                "keyed_since": keyed_since,
+                "keyed_since": rules["keyed_since"],
+                "seal_version": rules["version"],
                 "event_count": self.event_count + verified,
             }
         )
@@ -193,7 +214,7 @@ class FactoDematVerification(models.Model):
         if limit is not None and verified >= limit:
             return "", False
         return (
-            self._find_missing_end(sequence, previous, anchors)
+            self._find_missing_end(sequence, previous, anchors, key)
             or self._find_altered_waiting(key),
             True,
         )
@@ -204,23 +225,40 @@ class FactoDematVerification(models.Model):
             self.company_id.id, where, order, VERIFY_CHUNK
         )
 
-    def _row_break(self, row, expected, previous_hash, keyed_since, key):
-        """What is wrong with this row of the chain, or ''."""
-        if key and keyed_since and not row["keyed"]:
-            # Once keyed, a chain stays keyed: a later row sealed without
-            # the key is one someone re-sealed without it.
-            return self.env._(
-                "event no. %(sequence)s is sealed without the evidence key, "
-                "after events sealed with it: it was altered.",
-                sequence=row["sequence"],
-            )
+    def _row_break(self, row, expected, previous_hash, rules):
+        """What is wrong with this row of the chain, or ''. `rules`: the
+        evidence `key` and its record (`since`), and what the rows before
+        were: keyed since event no. `keyed_since`, sealed up to `version`."""
+        key = rules["key"]
         if row["sequence"] != expected:
             return self.env._(
                 "event no. %(expected)s is missing (found no. %(found)s).",
                 expected=expected,
                 found=row["sequence"],
             )
-        if row["keyed"] and not key:
+        if (row["seal_version"] or 1) < rules["version"]:
+            return self.env._(
+                "event no. %(sequence)s (%(event)s of %(date)s, %(customer)s) is "
+                "sealed the older way (version %(version)s) after events sealed "
+                "the newer way: it was re-sealed.",
+                sequence=row["sequence"],
+                version=row["seal_version"] or 1,
+                **self._row_words(row),
+            )
+        if key and not is_keyed(row):
+            # Once keyed, a chain stays keyed: a later row sealed without the
+            # key is one someone re-sealed without it; so is one dated after
+            # the key's own record of when it was set.
+            since = rules["since"]
+            if rules["keyed_since"] or (since and row["date"] >= since):
+                return self.env._(
+                    "event no. %(sequence)s (%(event)s of %(date)s, %(customer)s) "
+                    "is sealed without the evidence key, after it was set: it "
+                    "was altered.",
+                    sequence=row["sequence"],
+                    **self._row_words(row),
+                )
+        if is_keyed(row) and not key:
             return self.env._(
                 "event no. %(sequence)s is sealed with the evidence key, "
                 "which this server does not have: set it to verify.",
@@ -275,12 +313,14 @@ class FactoDematVerification(models.Model):
         return ""
 
     def _anchors(self):
-        """{number of events: [anchor rows]} of the company's anchors."""
+        """{number of events: [anchor rows]} of the company's sealed
+        anchors."""
         self.env.cr.execute(
             SQL(
-                "SELECT company_id, date, sequence, hash, keyed, mac "
-                "FROM facto_demat_anchor WHERE company_id = %s "
-                "ORDER BY date DESC, id DESC",
+                "SELECT company_id, date, sequence, hash, keyed, mac, number, "
+                "previous_mac FROM facto_demat_anchor "
+                "WHERE company_id = %s AND mac IS NOT NULL "
+                "ORDER BY number NULLS FIRST, date, id",
                 self.company_id.id,
             )
         )
@@ -290,17 +330,42 @@ class FactoDematVerification(models.Model):
         return anchors
 
     def _find_altered_anchor(self, anchors, key):
-        Anchor = self.env["facto.demat.anchor"]
-        for anchor in (a for group in anchors.values() for a in group):
-            if anchor["keyed"] and not key:
-                continue  # said by the events' own check
-            if anchor["mac"] != seal(
-                Anchor._payload(anchor), key if anchor["keyed"] else None
+        """Describe the first anchor altered, missing, or sealed without the
+        key where it should be, or ''. `anchors`: see `_anchors`."""
+        since = evidence_key_since()
+        number, previous_mac, keyed = 0, "", False
+        rows = sorted(
+            (a for group in anchors.values() for a in group),
+            key=lambda a: (a["number"] or 0, a["date"]),
+        )
+        for anchor in rows:
+            date = format_datetime(self.env, anchor["date"])
+            if anchor["number"]:
+                if anchor["number"] != number + 1:
+                    return self.env._(
+                        "anchor no. %(number)s is missing (found no. %(found)s): "
+                        "it was deleted.",
+                        number=number + 1,
+                        found=anchor["number"],
+                    )
+                if anchor["previous_mac"] != previous_mac:
+                    return self.env._("the anchor of %(date)s was altered.", date=date)
+                number, previous_mac = anchor["number"], anchor["mac"]
+            if (
+                key
+                and not anchor["keyed"]
+                and (keyed or (since and anchor["date"] >= since))
             ):
                 return self.env._(
-                    "the anchor of %(date)s was altered.",
-                    date=format_datetime(self.env, anchor["date"]),
+                    "the anchor of %(date)s is sealed without the evidence key, "
+                    "after it was set: it was altered.",
+                    date=date,
                 )
+            keyed = keyed or anchor["keyed"]
+            if anchor["keyed"] and not key:
+                continue  # said by the head's check
+            if anchor["mac"] != anchor_seal(anchor, key if anchor["keyed"] else None):
+                return self.env._("the anchor of %(date)s was altered.", date=date)
         return ""
 
     def _anchor_mismatch(self, row, anchors):
@@ -313,9 +378,9 @@ class FactoDematVerification(models.Model):
                 )
         return ""
 
-    def _find_missing_end(self, sequence, last_hash, anchors):
-        """Whether events are missing after the last one read: the head or
-        an anchor counts more."""
+    def _find_missing_end(self, sequence, last_hash, anchors, key):
+        """Whether events are missing after the last one read, or anchors
+        after the last one: the anchors and the sealed head count more."""
         beyond = [
             anchor
             for number, group in anchors.items()
@@ -340,28 +405,46 @@ class FactoDematVerification(models.Model):
                 count=sequence,
             )
         head = self._head()
+        if not head:
+            return self.env._("the head of the chain was deleted.")
+        fault = self.env["facto.demat.chain"]._head_fault(head, key)
+        if fault:
+            return self.env._("the chain: %(fault)s", fault=fault)
         if (head["sequence"] or 0, head["hash"] or "") != (sequence, last_hash):
             return self.env._("the last events of the chain are missing.")
+        numbered = [a for group in anchors.values() for a in group if a["number"]]
+        last = max(numbered, key=lambda a: a["number"], default=None)
+        if (head["anchor_number"], head["anchor_mac"]) != (
+            last["number"] if last else 0,
+            last["mac"] if last else "",
+        ):
+            return self.env._(
+                "the last anchors are missing: the head counts %(count)s.",
+                count=head["anchor_number"],
+            )
         return ""
 
     def _head(self):
+        """The company's chain head (see `facto.demat.chain._lock_head`),
+        or None when it has none."""
         self.env.cr.execute(
             SQL(
-                "SELECT sequence, hash FROM facto_demat_chain WHERE company_id = %s",
+                "SELECT %s FROM facto_demat_chain WHERE company_id = %s",
+                SQL(", ").join(map(SQL.identifier, [*HEAD_FIELDS, "mac"])),
                 self.company_id.id,
             )
         )
-        return self.env.cr.dictfetchone() or {"sequence": 0, "hash": ""}
+        return self.env.cr.dictfetchone()
 
     def _find_altered_waiting(self, key):
         """Whether an event still waiting for its place in the chain was
         changed since it was created."""
-        last_id = 0
+        chain, since, last_id = self.env["facto.demat.chain"], evidence_key_since(), 0
         while rows := self._rows(
             SQL("event.sequence IS NULL AND event.id > %s", last_id), SQL("event.id")
         ):
             for row in rows:
-                if not self._content_intact(row, key):
+                if not chain._may_chain(row, key, since):
                     return self.env._(
                         "the event %(event)s of %(date)s (%(customer)s), waiting "
                         "for its place in the chain, was altered.",

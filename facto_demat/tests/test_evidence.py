@@ -1,3 +1,5 @@
+import json
+
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -162,13 +164,9 @@ class TestEvidenceConcurrency(DematCase):
         if self.head:
             cr.execute(
                 SQL(
-                    "INSERT INTO facto_demat_chain (id, company_id, last_event_id,"
-                    " sequence, hash) VALUES (%s, %s, %s, %s, %s)",
-                    *(
-                        self.head[name]
-                        for name in ("id", "company_id", "last_event_id", "sequence")
-                    ),
-                    self.head["hash"],
+                    "INSERT INTO facto_demat_chain SELECT * FROM "
+                    "json_populate_record(NULL::facto_demat_chain, %s)",
+                    json.dumps(self.head),
                 )
             )
         cr.commit()  # pylint: disable=invalid-commit

@@ -1,11 +1,14 @@
-from contextlib import suppress
+import tempfile
+from contextlib import contextmanager, suppress
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, config, mute_logger
 
-from ..tools.evidence_key import evidence_key
-from ..tools.evidence_seal import content_seal
+from ..tools.evidence_key import evidence_key, evidence_key_since
+from ..tools.evidence_seal import anchor_seal, content_seal, event_seal, head_seal
 from .common import neutralise_peer_checks
 
 
@@ -197,12 +200,251 @@ class TestEvidenceSeal(HttpCase):
     def test_without_the_key_only_the_anchor_tells_a_rewritten_chain(self):
         with patch.dict(config.options, {"facto_demat_evidence_key_file": ""}):
             self.assertIsNone(evidence_key())
+            self.unkey_head()  # as a server that never had the key
             self.record(self.alpha, True, False)
             self.Anchor._anchor(self.company, "daily")
             self.rewrite_refusal_as_acceptance()
             self.assertIn("does not match its anchor", self.verify())
             result = self.Event.action_verify_integrity()
             self.assertIn("Without an evidence key", result["params"]["message"])
+
+    def unkey_head(self):
+        chains = self.env["facto.demat.chain"]
+        chains._move_head(chains._lock_head(self.company.id, wait=True))
+
+    @contextmanager
+    def key_set_since(self, since):
+        """The same key, in a key file that says it was set at `since`."""
+        with tempfile.NamedTemporaryFile("w", suffix=".key") as file:
+            file.write(f"{evidence_key().decode()}\nsince {since:%Y-%m-%d %H:%M:%S}\n")
+            file.flush()
+            options = {
+                "facto_demat_evidence_key_file": file.name,
+                "facto_demat_evidence_key": "",
+            }
+            with patch.dict(config.options, options):
+                self.assertEqual(evidence_key_since(), since)
+                yield
+
+    def downgrade(self, events, head=True):
+        """What someone with database access and without the key does to
+        hide the first of `events`, a refusal: turn it into an acceptance,
+        mark it and the others seal version 1 (never keyed), seal them again
+        with the public SHA-256, then, with `head`, move the head's seal
+        (kept, or re-sealed without the key when `head` is "unkeyed")."""
+        self.execute(
+            "UPDATE facto_demat_event SET event_type = 'acceptance_recorded' "
+            "WHERE id = %s",
+            events[0].id,
+        )
+        self.Event.invalidate_model()
+        previous = events[0].previous_hash or ""
+        for event in events:
+            row = {**event._seal_row(), "seal_version": 1, "previous_hash": previous}
+            previous = event_seal(row, None)
+            self.execute(
+                "UPDATE facto_demat_event SET seal_version = 1, previous_hash = %s, "
+                "hash = %s WHERE id = %s",
+                row["previous_hash"],
+                previous,
+                event.id,
+            )
+        if head:
+            self.execute(
+                "UPDATE facto_demat_chain SET hash = %s WHERE company_id = %s",
+                previous,
+                self.company.id,
+            )
+        if head == "unkeyed":
+            self.reseal_head_without_key()
+        self.Event.invalidate_model()
+
+    def reseal_head_without_key(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT company_id, sequence, hash, anchor_number, anchor_mac "
+                "FROM facto_demat_chain WHERE company_id = %s",
+                self.company.id,
+            )
+        )
+        head = {**self.env.cr.dictfetchone(), "keyed": False}
+        self.execute(
+            "UPDATE facto_demat_chain SET keyed = false, mac = %s "
+            "WHERE company_id = %s",
+            head_seal(head, None),
+            self.company.id,
+        )
+
+    def reseal_anchors_without_key(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT * FROM facto_demat_anchor WHERE company_id = %s "
+                "ORDER BY number",
+                self.company.id,
+            )
+        )
+        previous_mac = ""
+        for anchor in self.env.cr.dictfetchall():
+            anchor.update(keyed=False, previous_mac=previous_mac)
+            previous_mac = anchor_seal(anchor, None)
+            self.execute(
+                "UPDATE facto_demat_anchor SET keyed = false, previous_mac = %s, "
+                "mac = %s WHERE id = %s",
+                anchor["previous_mac"],
+                previous_mac,
+                anchor["id"],
+            )
+
+    def tamperings_told(self, cases):
+        """{name: what verification said} of each tampering (a function),
+        each undone after."""
+        said = {}
+        for name, tamper in cases.items():
+            with suppress(Undo), self.env.cr.savepoint():
+                tamper()
+                said[name] = self.verify()
+                raise Undo()
+            self.env.invalidate_all()
+        self.assertEqual(self.verify(), "")
+        return said
+
+    def test_a_downgraded_or_shortened_chain_is_told_by_the_key(self):
+        """Each way of rewriting the trail without the key that verification
+        once read as intact."""
+        with self.key_set_since(fields.Datetime.now() - timedelta(days=30)):
+            self.record(self.alpha, True, False, True, False)
+            self.Anchor._anchor(self.company, "daily")
+            self.record(self.beta, True)
+            self.Anchor._anchor(self.company, "daily")
+            self.record(self.beta, False)
+            events = self.events()
+            refusal = events.filtered(lambda e: e.event_type == "refusal_recorded")[-1]
+            company = self.company.id
+            said = self.tamperings_told(
+                {
+                    "the last refusal downgraded to version 1": lambda: self.downgrade(
+                        events.filtered(lambda e: e.sequence >= refusal.sequence)
+                    ),
+                    "the whole chain downgraded, anchors and head re-sealed": lambda: (
+                        self.downgrade(events, head="unkeyed"),
+                        self.reseal_anchors_without_key(),
+                    ),
+                    "the whole chain downgraded, anchors deleted": lambda: (
+                        self.downgrade(events, head="unkeyed"),
+                        self.execute(
+                            "DELETE FROM facto_demat_anchor WHERE company_id = %s",
+                            company,
+                        ),
+                    ),
+                    "the anchors re-sealed without the key": (
+                        self.reseal_anchors_without_key
+                    ),
+                    "the last anchor deleted": lambda: self.execute(
+                        "DELETE FROM facto_demat_anchor WHERE id = %s",
+                        self.Anchor._last_anchor(self.company).id,
+                    ),
+                    "the first anchor deleted": lambda: self.execute(
+                        "DELETE FROM facto_demat_anchor WHERE id = %s",
+                        self.Anchor.search(
+                            [("company_id", "=", company)], order="number", limit=1
+                        ).id,
+                    ),
+                    "the last event deleted and the head moved back": lambda: (
+                        self.execute(
+                            "UPDATE facto_demat_chain SET sequence = %s, hash = %s "
+                            "WHERE company_id = %s; "
+                            "DELETE FROM facto_demat_event WHERE id = %s",
+                            events[-2].sequence,
+                            events[-2].hash,
+                            company,
+                            events[-1].id,
+                        )
+                    ),
+                    "the trail and its anchors emptied, the head reset": lambda: (
+                        self.execute(
+                            "UPDATE facto_demat_letter_run_line SET event_id = NULL; "
+                            "DELETE FROM facto_demat_event WHERE company_id = %s; "
+                            "DELETE FROM facto_demat_anchor WHERE company_id = %s; "
+                            "UPDATE facto_demat_chain SET sequence = 0, hash = '', "
+                            "anchor_number = 0, anchor_mac = '', last_event_id = NULL "
+                            "WHERE company_id = %s",
+                            company,
+                            company,
+                            company,
+                        ),
+                        self.reseal_head_without_key(),
+                    ),
+                    "the head deleted": lambda: self.execute(
+                        "DELETE FROM facto_demat_chain WHERE company_id = %s", company
+                    ),
+                }
+            )
+        expected = {
+            "the last refusal downgraded to version 1": "sealed the older way",
+            "the whole chain downgraded, anchors and head re-sealed": "without the "
+            "evidence key, after it was set",
+            "the whole chain downgraded, anchors deleted": "without the evidence "
+            "key, after it was set",
+            "the anchors re-sealed without the key": "without the evidence key, "
+            "after it was set",
+            "the last anchor deleted": "the last anchors are missing",
+            "the first anchor deleted": "anchor no. 1 is missing",
+            "the last event deleted and the head moved back": "its head (last event "
+            "no.",
+            "the trail and its anchors emptied, the head reset": "its head is sealed "
+            "without the evidence key",
+            "the head deleted": "the head of the chain was deleted",
+        }
+        for name, words in expected.items():
+            with self.subTest(tampering=name):
+                self.assertIn(words, said[name])
+
+    def test_without_the_key_s_date_a_partial_downgrade_is_still_told(self):
+        self.record(self.alpha, True, False, True)
+        events = self.events()
+        self.downgrade(events[-2:])
+        self.assertIn("sealed the older way", self.verify())
+
+    def test_the_chain_refuses_to_grow_on_an_altered_head(self):
+        self.record(self.alpha, True)
+        self.execute(
+            "UPDATE facto_demat_chain SET sequence = sequence - 1 "
+            "WHERE company_id = %s",
+            self.company.id,
+        )
+        with self.assertLogs("odoo.addons.facto_demat", "WARNING") as logs:
+            self.record(self.alpha, False)
+        self.assertIn("was altered", logs.output[0])
+        waiting = self.events().filtered(lambda e: not e.sequence)
+        self.assertEqual(waiting.event_type, "refusal_withdrawn", "kept, sealed")
+        self.assertIn("its head (last event no.", self.verify())
+
+    def test_an_event_inserted_without_the_key_is_never_chained(self):
+        with self.key_set_since(fields.Datetime.now() - timedelta(days=1)):
+            self.record(self.alpha, True)
+            row = {**self.events()[-1]._seal_row(), "keyed": False}
+            row.update(event_type="acceptance_recorded", sequence=None)
+            self.execute(
+                "INSERT INTO facto_demat_event (company_id, partner_id, date, "
+                "event_type, channel, seal_version, keyed, content_hash, "
+                "sealed_partner_id, sealed_partner_name, sealed_partner_code, "
+                "sealed_user_id, sealed_user_login) VALUES (%s, %s, %s, "
+                "'acceptance_recorded', %s, %s, false, %s, %s, %s, %s, %s, %s)",
+                row["company_id"],
+                row["partner_id"],
+                row["date"],
+                row["channel"],
+                row["seal_version"],
+                content_seal(row, None),
+                row["sealed_partner_id"],
+                row["sealed_partner_name"],
+                row["sealed_partner_code"],
+                row["sealed_user_id"],
+                row["sealed_user_login"],
+            )
+            with self.assertLogs("odoo.addons.facto_demat", "WARNING"):
+                self.record(self.alpha, False)
+            self.assertIn("waiting for its place in the chain", self.verify())
 
     def test_anchors_go_outside_the_database(self):
         self.record(self.alpha, True)

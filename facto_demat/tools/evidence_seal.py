@@ -80,8 +80,22 @@ SEALED_FIELDS[3] = [
 SEALED_FIELDS[4] = [
     name for name in SEALED_FIELDS[3] if name not in ("sequence", "previous_hash")
 ]
-LINK_FIELDS = ["company_id", "sequence", "previous_hash", "content_hash"]
-SEAL_VERSION = 4
+# Version 5 also seals how the row is sealed (its version; keyed was
+# already sealed), in its content and in its link: a row cannot be made to
+# look older or unkeyed without being sealed again.
+SEALED_FIELDS[5] = [*SEALED_FIELDS[4], "seal_version"]
+LINK_FIELDS = {
+    4: ["company_id", "sequence", "previous_hash", "content_hash"],
+    5: [
+        "company_id",
+        "sequence",
+        "previous_hash",
+        "content_hash",
+        "seal_version",
+        "keyed",
+    ],
+}
+SEAL_VERSION = 5
 # Every column a row needs to be sealed, whatever its version.
 ROW_COLUMNS = sorted(
     {name for names in SEALED_FIELDS.values() for name in names}
@@ -111,22 +125,63 @@ def _payload(row, names, with_checksum):
     return payload
 
 
+def is_keyed(row):
+    """Whether the row says it is sealed with the key: version 1 rows never
+    are, whatever their `keyed` column holds."""
+    return (row["seal_version"] or 1) > 1 and bool(row["keyed"])
+
+
 def content_seal(row, key):
-    """The seal of a version 4 row's content (see `SEALED_FIELDS`)."""
-    return seal(_payload(row, SEALED_FIELDS[4], True), key if row["keyed"] else None)
+    """The seal of a version 4 or later row's content (see
+    `SEALED_FIELDS`)."""
+    names = SEALED_FIELDS[min(row["seal_version"] or 4, SEAL_VERSION)]
+    return seal(_payload(row, names, True), key if row["keyed"] else None)
 
 
 def link_seal(row, key):
-    """The seal of a version 4 row's place in its chain, over its content
-    seal."""
-    return seal(_payload(row, LINK_FIELDS, False), key if row["keyed"] else None)
+    """The seal of a version 4 or later row's place in its chain, over its
+    content seal."""
+    names = LINK_FIELDS[min(row["seal_version"] or 4, SEAL_VERSION)]
+    return seal(_payload(row, names, False), key if row["keyed"] else None)
 
 
 def event_seal(row, key):
     """The `hash` a row of any version must hold. Version 1 rows keep their
-    unkeyed SHA-256; a version 4 row's content seal is checked apart."""
+    unkeyed SHA-256; the content seal of a version 4 or later row is checked
+    apart."""
     version = row["seal_version"] or 1
     if version >= 4:
         return link_seal(row, key)
-    keyed = version > 1 and row["keyed"]
-    return seal(_payload(row, SEALED_FIELDS[version], True), key if keyed else None)
+    return seal(
+        _payload(row, SEALED_FIELDS[version], True), key if is_keyed(row) else None
+    )
+
+
+# What the head of a company's chain seals: its last event and its last
+# anchor, so that neither can be taken back without the key.
+HEAD_FIELDS = ["company_id", "sequence", "hash", "anchor_number", "anchor_mac", "keyed"]
+# What an anchor seals: version 1, the chain's head at a moment; version 2
+# also its place among the company's anchors, after the previous one.
+ANCHOR_FIELDS = {
+    1: ["company_id", "date", "sequence", "hash", "keyed"],
+    2: ["company_id", "date", "sequence", "hash", "keyed", "number", "previous_mac"],
+}
+ANCHOR_VERSION = 2
+
+
+def head_seal(head, key):
+    """The `mac` of a chain head (a mapping of `HEAD_FIELDS`)."""
+    return seal(_payload(head, HEAD_FIELDS, False), key if head["keyed"] else None)
+
+
+def anchor_seal(anchor, key):
+    """The `mac` of an anchor (a mapping of its columns, `number` None for
+    a version 1 anchor)."""
+    version = 2 if anchor["number"] else 1
+    payload = {name: _value(anchor[name]) for name in ANCHOR_FIELDS[version]}
+    payload.update(
+        sequence=anchor["sequence"] or 0,
+        hash=anchor["hash"] or "",
+        keyed=bool(anchor["keyed"]),
+    )
+    return seal(payload, key if anchor["keyed"] else None)
