@@ -16,6 +16,8 @@
         "report/demat_letter_report.xml",
         "views/demat_response_templates.xml",
         "views/facto_demat_document_type_views.xml",
+        # before the evidence list, whose button opens it
+        "wizards/facto_demat_anchor_check_views.xml",
         "views/facto_demat_event_views.xml",
         "views/facto_demat_letter_run_views.xml",
         "views/ir_mail_server_views.xml",

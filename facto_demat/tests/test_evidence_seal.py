@@ -446,6 +446,60 @@ class TestEvidenceSeal(HttpCase):
                 self.record(self.alpha, False)
             self.assertIn("waiting for its place in the chain", self.verify())
 
+    def check_kept_anchors(self, text):
+        """Paste `text` in *Check kept anchors* and press Check, as the clerk
+        does in the web client; return the notification's parameters."""
+        self.authenticate("clerk-seal", "clerk-seal-2026")
+        wizard = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "facto.demat.anchor.check",
+                "method": "create",
+                "args": [{"anchor_text": text}],
+                "kwargs": {},
+            },
+        )
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": "facto.demat.anchor.check",
+                "method": "action_check",
+                "args": [[wizard]],
+                "kwargs": {"context": {}},
+            },
+        )["params"]
+
+    def test_kept_anchors_tell_what_the_database_cannot(self):
+        """Without the key, a chain rewritten with its head and anchors
+        verifies in the database; the anchor email kept by the accountant
+        tells it."""
+        with patch.dict(config.options, {"facto_demat_evidence_key_file": ""}):
+            self.unkey_head()
+            self.record(self.alpha, True, False)
+            (anchor,) = self.Anchor._anchor(self.company, "daily")
+            email = self.env["mail.mail"].search(
+                [("email_to", "=", "expert@cabinet.example")], order="id desc", limit=1
+            )
+            kept = f"Bonjour,\n> {anchor._text()}\n"
+            self.assertIn(anchor._text(), email.body_html)
+            held = self.check_kept_anchors(kept)
+            self.assertEqual(held["type"], "success")
+            self.assertIn("the chain still holds the anchor", held["message"])
+            self.rewrite_refusal_as_acceptance()
+            self.execute(
+                "DELETE FROM facto_demat_anchor WHERE company_id = %s; "
+                "UPDATE facto_demat_chain SET hash = %s, anchor_number = 0, "
+                "anchor_mac = '' WHERE company_id = %s",
+                self.company.id,
+                self.events()[-1].hash,
+                self.company.id,
+            )
+            self.reseal_head_without_key()
+            self.assertEqual(self.verify(), "", "the database alone cannot tell")
+            lost = self.check_kept_anchors(kept)
+        self.assertEqual(lost["type"], "danger")
+        self.assertIn("no longer holds the anchor", lost["message"])
+
     def test_anchors_go_outside_the_database(self):
         self.record(self.alpha, True)
         (anchor,) = self.Anchor._anchor(self.company, "daily")

@@ -1,4 +1,5 @@
 from . import account_move_send_batch_wizard
 from . import account_move_send_wizard
+from . import facto_demat_anchor_check
 from . import facto_demat_letter_wizard
 from . import mail_compose_message
