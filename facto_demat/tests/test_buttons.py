@@ -256,6 +256,13 @@ class TestButtons(SendCase, HttpCase):
                 {"active_model": "account.move", "active_ids": invoices.ids},
                 {},
             ),
+            "facto.demat.anchor.check": (
+                {},
+                {
+                    "anchor_text": f"FACTO-DEMAT-ANCHOR company={user.company_id.id} "
+                    "events=0 seal= at=2026-12-01 08:00:00Z anchor-seal=0"
+                },
+            ),
             "mail.compose.message": (
                 {
                     "default_composition_mode": "mass_mail",
