@@ -121,7 +121,11 @@ def run_workers(version, database):
         sys.stdout.write(done.stderr[-3000:])
         return 0, 1, ["tools/workers_run.py printed no summary"]
     passed, failed = (int(n) for n in match.groups())
-    problems = [] if done.returncode == 0 else ["the multi-process run failed"]
+    problems = [
+        f"the multi-process run failed: {line.strip()}"
+        for line in done.stdout.splitlines()
+        if "**FAILED**" in line
+    ] or ([] if done.returncode == 0 else ["the multi-process run failed"])
     return passed, failed, problems
 
 

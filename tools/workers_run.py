@@ -217,6 +217,8 @@ class Faults(threading.Thread):
                     break
                 if self.done and pid != self.killed and name.startswith("Demat"):
                     time.sleep(0.5)
+                    if self.job_ended(pid, name, job.string):
+                        continue  # too short: the worker may be sending emails
                     cut = sql(
                         self.db,
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
