@@ -92,12 +92,13 @@ def generate():
             cr._obj.copy_from(buffer, "facto_demat_event", columns=columns)
             buffer = io.StringIO()
     cr.execute(SQL("SELECT max(id) FROM facto_demat_event"))
+    last_event_id = cr.fetchone()[0]
     chains = env["facto.demat.chain"]
     chains._move_head(
         chains._lock_head(company.id, wait=True),
         sequence=sequence,
         hash=previous,
-        last_event_id=cr.fetchone()[0],
+        last_event_id=last_event_id,
     )
     cr.execute("ANALYZE facto_demat_event")
     cr.commit()
