@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 
-from ..tools.evidence_key import HOW_TO, EvidenceKeyError, evidence_key
+from ..tools.evidence_key import (
+    HOW_TO,
+    EvidenceKeyError,
+    evidence_key,
+    evidence_key_since,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -36,6 +41,9 @@ class ResConfigSettings(models.TransientModel):
     demat_evidence_keyed = fields.Boolean(
         string="Evidence key set", compute="_compute_demat_evidence_keyed"
     )
+    demat_evidence_key_dated = fields.Boolean(
+        string="Evidence key dated", compute="_compute_demat_evidence_keyed"
+    )
     demat_evidence_key_how_to = fields.Char(
         string="How to set the evidence key",
         compute="_compute_demat_evidence_keyed",
@@ -46,8 +54,10 @@ class ResConfigSettings(models.TransientModel):
     def _compute_demat_evidence_keyed(self):
         try:
             keyed = bool(evidence_key())
+            dated = bool(evidence_key_since())
         except EvidenceKeyError:
-            keyed = False
+            keyed = dated = False
         for settings in self:
             settings.demat_evidence_keyed = keyed
+            settings.demat_evidence_key_dated = dated
             settings.demat_evidence_key_how_to = HOW_TO
