@@ -399,6 +399,23 @@ class TestEvidenceSeal(HttpCase):
             with self.subTest(tampering=name):
                 self.assertIn(words, said[name])
 
+    def test_the_settings_say_whether_the_key_is_dated(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".key") as file:
+            file.write(f"{evidence_key().decode()}\n")
+            file.flush()
+            with patch.dict(
+                config.options,
+                {"facto_demat_evidence_key_file": file.name},
+            ):
+                undated = self.env["res.config.settings"].create({})
+                self.assertEqual(
+                    (undated.demat_evidence_keyed, undated.demat_evidence_key_dated),
+                    (True, False),
+                )
+        with self.key_set_since(fields.Datetime.now()):
+            dated = self.env["res.config.settings"].create({})
+            self.assertTrue(dated.demat_evidence_key_dated)
+
     def test_without_the_key_s_date_a_partial_downgrade_is_still_told(self):
         self.record(self.alpha, True, False, True)
         events = self.events()
