@@ -13,7 +13,7 @@ from odoo.tools import SQL, format_date, formataddr
 from ..tools.email_address import valid_emails
 from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.odoo_versions import declare_sql_constraints
-from ..tools.pdf import qr_marker_data_uri
+from ..tools.pdf import LETTER_MARKER_SIZE, QR_MARKER_SIZE, marker_data_uri
 from ..tools.placeholders import fill
 
 _logger = logging.getLogger(__name__)
@@ -314,7 +314,12 @@ class FactoDematLetterRunLine(models.Model):
     def _response_qr_marker(self):
         """Where the letter shows its QR code, drawn there once printed (see
         `tools.pdf.draw_qr_code`); False without a link."""
-        return bool(self._response_link()) and qr_marker_data_uri()
+        return bool(self._response_link()) and marker_data_uri(QR_MARKER_SIZE)
+
+    def _letter_start_marker(self):
+        """What the letter shows where it starts, for `_render_letters` to
+        find its first page (see `tools.pdf.marked_pages`)."""
+        return marker_data_uri(LETTER_MARKER_SIZE)
 
     def _placeholder_values(self):
         self.ensure_one()
