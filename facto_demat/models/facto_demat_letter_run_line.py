@@ -253,14 +253,7 @@ class FactoDematLetterRunLine(models.Model):
         As superuser: the token hashes are hidden from everybody.
         """
         lines = self.sudo()
-        older = lines.search(
-            [
-                ("partner_id", "in", lines.partner_id.ids),
-                ("response_token_hash", "!=", False),
-                ("id", "not in", lines.ids),
-            ]
-        )
-        older.write({"response_token_hash": False, "response_expires_at": False})
+        lines._revoke_response_links(lines.partner_id)
         links = {}
         for line in lines:
             company = line.run_id.company_id
@@ -274,6 +267,16 @@ class FactoDematLetterRunLine(models.Model):
             )
             links[line.id] = f"{company.get_base_url()}/demat/{token}"
         return links
+
+    @api.model
+    def _revoke_response_links(self, partners):
+        """The answer links of these partners' letters stop working.
+
+        As superuser: the token hashes are hidden from everybody.
+        """
+        self.sudo().search(
+            [("partner_id", "in", partners.ids), ("response_token_hash", "!=", False)]
+        ).write({"response_token_hash": False, "response_expires_at": False})
 
     @api.model
     def _from_response_token(self, token):
