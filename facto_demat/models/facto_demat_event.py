@@ -24,7 +24,10 @@ CHANNELS = [
     ("print", "Print"),
     ("email", "Email"),
     ("manual", "Manual"),
+    # Answers by the letter's link: older rows say "customer", who nobody
+    # knows answered; newer ones say how the answer came.
     ("customer", "Customer response"),
+    ("link", "Answer link"),
 ]
 
 
