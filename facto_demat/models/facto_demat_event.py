@@ -24,8 +24,8 @@ CHANNELS = [
     ("print", "Print"),
     ("email", "Email"),
     ("manual", "Manual"),
-    # Answers by the letter's link: older rows say "customer", who nobody
-    # knows answered; newer ones say how the answer came.
+    # Answers by the letter's link: "customer" on older rows, though nobody
+    # knows who answered; "link" says only how the answer came.
     ("customer", "Customer response"),
     ("link", "Answer link"),
 ]

@@ -348,9 +348,10 @@ class ResPartner(models.Model):
         """Apply the answer given by the letter's link: "refuse", "accept"
         or "address" (documents to `email`, once the invoicing team
         confirms); `origin` says where it came from ({"ip_address",
-        "user_agent", and "user_id" when someone logged in to Odoo gave it}). Answering
-        again changes nothing; answers of one day send one confirmation
-        email and keep one activity. Return the confirmation to show.
+        "user_agent", and "user_id" when someone logged in to Odoo gave
+        it}). Answering again changes nothing; answers of one day send one
+        confirmation email and keep one activity. Return the confirmation to
+        show.
 
         Called as superuser by the public answer page, for the customer of
         a letter whose link was checked.
