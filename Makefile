@@ -11,7 +11,7 @@ ODOO_VERSION ?= 19.0
 export ODOO_VERSION
 SETUP := bash tools/setup.sh
 
-.PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-send bench-transports bench-scale
+.PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-long-letters bench-send bench-transports bench-scale
 
 setup:
 	@$(SETUP) $(ODOO_VERSIONS)
@@ -46,6 +46,10 @@ bench-consent:
 bench-letters:
 	@$(SETUP) $(ODOO_VERSION)
 	@bash bench/run.sh letters
+
+bench-long-letters:
+	@$(SETUP) $(ODOO_VERSION)
+	@bash bench/run.sh long_letters
 
 bench-send:
 	@$(SETUP) $(ODOO_VERSION)

@@ -16,11 +16,19 @@ SECURITY_HEADERS = {
 
 class FactoDematResponse(http.Controller):
     """The page where a customer answers the dematerialisation letter,
-    without an account: the link's token is the only key.
+    without an account: the link's token is the only key. Whoever holds the
+    link may answer: the evidence says the answer came by the link, and
+    names the user when someone logged in to Odoo gave it.
 
     The visitor's address is the connection's, or the one Odoo's proxy mode
     reads from the proxy's headers when the administrator enabled it (which
-    requires the server to be reachable only through that proxy).
+    requires the server to be reachable only through that proxy): see
+    `_recorded_address`.
+
+    Odoo reads the form before the route runs: `max_content_length` has
+    werkzeug refuse a longer body whose length the request gives, and stop
+    reading at `MAX_BODY` bytes a body sent in chunks (without a length),
+    which `_refuse_a_longer_body` then refuses.
     """
 
     @http.route(
@@ -29,6 +37,7 @@ class FactoDematResponse(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        max_content_length=MAX_BODY,
     )
     def demat_page(self, token):
         line, refusal = self._letter(token)
@@ -42,10 +51,10 @@ class FactoDematResponse(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        max_content_length=MAX_BODY,
     )
     def demat_answer(self, token, answer=None, email=None, confirm=None, **_kwargs):
-        if (request.httprequest.content_length or 0) > MAX_BODY:
-            return _secure(request.make_response("Request too large", status=413))
+        _refuse_a_longer_body()
         line, refusal = self._letter(token)
         if refusal:
             return refusal
@@ -54,8 +63,9 @@ class FactoDematResponse(http.Controller):
         if answer == "address" and len(email or "") > MAX_EMAIL:
             email = None
         origin = {
-            "ip_address": _client_address(),
+            "ip_address": _recorded_address(),
             "user_agent": (request.httprequest.user_agent.string or "")[:250],
+            "user_id": _signed_in_user().id,
         }
         message = line._apply_customer_answer(answer, origin, email, bool(confirm))
         if message is None:
@@ -100,14 +110,42 @@ class FactoDematResponse(http.Controller):
                     "customer": line.partner_id,
                     "masked_email": _mask(customer),
                     "recorded": customer._demat_recorded_answer(),
+                    "signed_in_user": _signed_in_user(),
                     **values,
                 },
             )
         )
 
 
+def _refuse_a_longer_body():
+    """Raise werkzeug's RequestEntityTooLarge (a 413 answer) when the body
+    went on past `MAX_BODY`: werkzeug parsed the form from the bytes it read
+    up to there, without a word, and reading on from there raises."""
+    request.httprequest.get_data()
+
+
 def _client_address():
+    """The visitor's address as Odoo gives it, by which visits are counted:
+    the connection's, or under proxy mode the one the proxy forwards."""
     return (request.httprequest.remote_addr or "")[:MAX_IP]
+
+
+def _recorded_address():
+    """The visitor's address as the evidence keeps it: under proxy mode, the
+    forwarded address then the connection's, as X-Forwarded-For lists them
+    ("203.0.113.9, 10.0.0.2"), so that a client reaching Odoo directly
+    with a header of its own still shows where it came from."""
+    proxied = request.httprequest.environ.get("werkzeug.proxy_fix.orig")
+    if not proxied:
+        return _client_address()
+    return f"{_client_address()}, {(proxied.get('REMOTE_ADDR') or '')[:MAX_IP]}"
+
+
+def _signed_in_user():
+    """The user logged in to Odoo in this browser, if any (res.users, maybe
+    empty): their answer is theirs, not the customer's."""
+    user = request.env.user
+    return user.browse() if user._is_public() else user
 
 
 def _secure(response):

@@ -24,7 +24,10 @@ CHANNELS = [
     ("print", "Print"),
     ("email", "Email"),
     ("manual", "Manual"),
+    # Answers by the letter's link: "customer" on older rows, though nobody
+    # knows who answered; "link" says only how the answer came.
     ("customer", "Customer response"),
+    ("link", "Answer link"),
 ]
 
 

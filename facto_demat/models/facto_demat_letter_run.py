@@ -20,10 +20,12 @@ from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
 from ..tools.pdf import (
+    LETTER_MARKER_SIZE,
     compact,
     draw_qr_code,
     extract_pages,
     letter_hashes,
+    marked_pages,
     merge_pdfs,
 )
 
@@ -523,9 +525,8 @@ class FactoDematLetterRun(models.Model):
                 ):
                     futures = [render(self._letters_html(chunk)) for chunk in chunks]
                     parts = [
-                        part
+                        (chunk, future.result())
                         for chunk, future in zip(chunks, futures, strict=True)
-                        for part in self._split_letters(chunk, future, render)
                     ]
                     # while the QR codes are made
                     document, pages = self._assemble_letters(parts, open_documents)
@@ -543,41 +544,34 @@ class FactoDematLetterRun(models.Model):
                     )
             return compact(document), pages
 
-    def _split_letters(self, lines, future, render):
-        """[(lines, their PDF)]: the PDF that `future` renders, when each
-        letter is one page of it; otherwise some letter is longer, and each
-        half is rendered again until the long letters stand alone (this
-        wkhtmltopdf build writes no outline to tell where letters start)."""
-        pdf = future.result()
-        with pikepdf.open(io.BytesIO(pdf)) as document:
-            if len(lines) == 1 or len(document.pages) == len(lines):
-                return [(lines, pdf)]
-        half = len(lines) // 2
-        return [
-            part
-            for letters in (lines[:half], lines[half:])
-            for part in self._split_letters(
-                letters, render(self._letters_html(letters)), render
-            )
-        ]
-
     def _assemble_letters(self, parts, open_documents):
         """One new PDF document of the rendered `parts` ([(lines, PDF)]), and
-        each line's pages in it (see `_render_letters`). The documents stay
-        open in `open_documents` (an ExitStack) until it is saved."""
+        each line's pages in it (see `_render_letters`), found by the marker
+        where each letter starts: a long letter costs its pages, not more
+        engine calls. The documents stay open in `open_documents` (an
+        ExitStack) until it is saved. Raises `UserError` when a part does
+        not show one marker a letter."""
         document = open_documents.enter_context(pikepdf.new())
         pages = {}
         for lines, pdf in parts:
             start = len(document.pages)
             source = open_documents.enter_context(pikepdf.open(io.BytesIO(pdf)))
-            document.pages.extend(source.pages)
-            if len(lines) == 1:
-                pages[lines] = (start + 1, len(document.pages))
-            else:
-                pages.update(
-                    (line, (start + number, start + number))
-                    for number, line in enumerate(lines, start=1)
+            firsts = marked_pages(source, LETTER_MARKER_SIZE)
+            if len(firsts) != len(lines) or firsts[:1] != [1]:
+                raise UserError(
+                    self.env._(
+                        "The letters could not be printed: the PDF engine marked "
+                        "the start of %(found)s letter(s) out of %(count)s.",
+                        found=len(firsts),
+                        count=len(lines),
+                    )
                 )
+            document.pages.extend(source.pages)
+            ends = [first - 1 for first in firsts[1:]] + [len(source.pages)]
+            pages.update(
+                (line, (start + first, start + end))
+                for line, first, end in zip(lines, firsts, ends, strict=True)
+            )
         return document, pages
 
     def _letters_html(self, lines):

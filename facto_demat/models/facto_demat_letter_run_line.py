@@ -13,7 +13,7 @@ from odoo.tools import SQL, format_date, formataddr
 from ..tools.email_address import valid_emails
 from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.odoo_versions import declare_sql_constraints
-from ..tools.pdf import qr_marker_data_uri
+from ..tools.pdf import LETTER_MARKER_SIZE, QR_MARKER_SIZE, marker_data_uri
 from ..tools.placeholders import fill
 
 _logger = logging.getLogger(__name__)
@@ -253,14 +253,7 @@ class FactoDematLetterRunLine(models.Model):
         As superuser: the token hashes are hidden from everybody.
         """
         lines = self.sudo()
-        older = lines.search(
-            [
-                ("partner_id", "in", lines.partner_id.ids),
-                ("response_token_hash", "!=", False),
-                ("id", "not in", lines.ids),
-            ]
-        )
-        older.write({"response_token_hash": False, "response_expires_at": False})
+        lines._revoke_response_links(lines.partner_id)
         links = {}
         for line in lines:
             company = line.run_id.company_id
@@ -274,6 +267,16 @@ class FactoDematLetterRunLine(models.Model):
             )
             links[line.id] = f"{company.get_base_url()}/demat/{token}"
         return links
+
+    @api.model
+    def _revoke_response_links(self, partners):
+        """The answer links of these partners' letters stop working.
+
+        As superuser: the token hashes are hidden from everybody.
+        """
+        self.sudo().search(
+            [("partner_id", "in", partners.ids), ("response_token_hash", "!=", False)]
+        ).write({"response_token_hash": False, "response_expires_at": False})
 
     @api.model
     def _from_response_token(self, token):
@@ -314,7 +317,12 @@ class FactoDematLetterRunLine(models.Model):
     def _response_qr_marker(self):
         """Where the letter shows its QR code, drawn there once printed (see
         `tools.pdf.draw_qr_code`); False without a link."""
-        return bool(self._response_link()) and qr_marker_data_uri()
+        return bool(self._response_link()) and marker_data_uri(QR_MARKER_SIZE)
+
+    def _letter_start_marker(self):
+        """What the letter shows where it starts, for `_render_letters` to
+        find its first page (see `tools.pdf.marked_pages`)."""
+        return marker_data_uri(LETTER_MARKER_SIZE)
 
     def _placeholder_values(self):
         self.ensure_one()

@@ -112,6 +112,14 @@ class ResPartner(models.Model):
         help="Given by the customer in answer to the letter; it becomes the "
         "invoice contact's email once someone confirms it.",
     )
+    demat_answer_confirmation_date = fields.Date(
+        string="Answer confirmation emailed on",
+        readonly=True,
+        copy=False,
+        groups=INVOICING,
+        help="The day the customer was last emailed what they answered by the "
+        "letter's link: one confirmation a day at most, however many answers.",
+    )
     demat_event_count = fields.Integer(
         string="Evidence events",
         compute="_compute_demat_event_count",
@@ -306,10 +314,12 @@ class ResPartner(models.Model):
         `before` comes from `_demat_consent_snapshot`; a customer missing from
         it is new: its address is not a change, its consent flags are.
         """
-        user_id = self.env.uid
-        # who answered and from where, when the customer did (see
+        # who answered and from where, when it came by the letter's link (see
         # _demat_customer_answer)
-        origin = self.env.context.get("demat_event", {"channel": "manual"})
+        origin = {
+            "user_id": self.env.uid,
+            **self.env.context.get("demat_event", {"channel": "manual"}),
+        }
         vals_list = []
         for partner in self.sudo():
             refused, accepted, email = before.get(
@@ -326,7 +336,7 @@ class ResPartner(models.Model):
             if partner.demat_email != email:
                 changes.append("email_changed")
             vals_list += [
-                partner._prepare_demat_event(event_type, user_id=user_id, **origin)
+                partner._prepare_demat_event(event_type, **origin)
                 for event_type in changes
             ]
         if vals_list:
@@ -335,10 +345,13 @@ class ResPartner(models.Model):
             self.env["facto.demat.event"].sudo().create(vals_list)
 
     def _demat_customer_answer(self, answer, origin, email=None, confirm=False):
-        """Apply the customer's answer to the letter: "refuse", "accept" or
-        "address" (documents to `email`, once the invoicing team confirms);
-        `origin` says where it came from (IP address, browser). Answering
-        again changes nothing. Return the confirmation to show.
+        """Apply the answer given by the letter's link: "refuse", "accept"
+        or "address" (documents to `email`, once the invoicing team
+        confirms); `origin` says where it came from ({"ip_address",
+        "user_agent", and "user_id" when someone logged in to Odoo gave
+        it}). Answering again changes nothing; answers of one day send one
+        confirmation email and keep one activity. Return the confirmation to
+        show.
 
         Called as superuser by the public answer page, for the customer of
         a letter whose link was checked.
@@ -354,7 +367,7 @@ class ResPartner(models.Model):
                 "Your answer was already recorded. %(answer)s",
                 answer=self._demat_recorded_answer(),
             )
-        origin = {"channel": "customer", **origin}
+        origin = {"channel": "link", **origin}
         customer = self.with_context(demat_event=origin)
         if answer == "refuse":
             customer.demat_refused = True
@@ -373,13 +386,22 @@ class ResPartner(models.Model):
                 "shortly.",
                 email=email,
             )
-        self.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
+        user = self.env["res.users"].browse(origin.get("user_id"))
+        if user:
+            note = self.env._(
+                "Answer to the dematerialisation letter, from its link, given by "
+                "the user %(user)s: %(answer)s",
+                user=user.name,
+                answer=text,
+            )
+        else:
+            note = self.env._(
                 "Answer to the dematerialisation letter, from its link: %(answer)s",
                 answer=text,
-            ),
-            author_id=self.env.ref("base.partner_root").id,
+            )
+        self.message_post(
+            body=Markup("<p>%s</p>") % note,
+            author_id=(user.partner_id or self.env.ref("base.partner_root")).id,
             message_type="notification",
             subtype_xmlid="mail.mt_note",
         )
@@ -427,24 +449,33 @@ class ResPartner(models.Model):
         return ""
 
     def _demat_ask_to_confirm_address(self, email):
-        responsible = self.user_id or self.env.ref("base.user_admin", False)
-        self.activity_schedule(
-            "facto_demat.mail_activity_confirm_address",
-            note=self.env._(
-                "The customer asks for documents to go to %(email)s. Confirm it "
-                "with the button on the customer, or ignore it.",
-                email=email,
-            ),
-            user_id=responsible.id,
+        """Ask the customer's salesperson (or the administrator) to confirm
+        `email`: in the activity open for an earlier request, if any."""
+        note = self.env._(
+            "The customer asks for documents to go to %(email)s. Confirm it "
+            "with the button on the customer, or ignore it.",
+            email=email,
         )
+        xmlid = "facto_demat.mail_activity_confirm_address"
+        open_request = self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == self.env.ref(xmlid)
+        )[:1]
+        if open_request:
+            open_request.note = note
+            return
+        responsible = self.user_id or self.env.ref("base.user_admin", False)
+        self.activity_schedule(xmlid, note=note, user_id=responsible.id)
 
     def _demat_send_answer_confirmation(self, text):
         """Email the customer what was recorded, now (the mail queue is
-        woken), to its document addresses."""
+        woken), to its document addresses; nothing when a confirmation
+        already went today (`demat_answer_confirmation_date`)."""
         company = self.env.company
         emails = email_address.valid_emails(self.demat_email or self.email)
-        if not emails:
+        today = fields.Date.context_today(self)
+        if not emails or self.demat_answer_confirmation_date == today:
             return
+        self.demat_answer_confirmation_date = today
         self.env["mail.mail"].create(
             {
                 "subject": self.env._(

@@ -2,6 +2,7 @@ import contextlib
 import email
 import email.policy
 import io
+import json
 import unittest
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -53,6 +54,35 @@ class MailSendingMixin(MockSmtplibCase):
             return
         with real_sending(), self.mock_smtplib_connection():
             yield
+
+
+class WebClientMixin:
+    """For HttpCase classes: what the web client sends."""
+
+    def call_button(self, model, method, ids, expect_error=False):
+        """Press a button as the web client does; its action, or its error."""
+        response = self.url_open(
+            f"/web/dataset/call_button/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 0,
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": [ids],
+                        "kwargs": {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        answer = response.json()
+        if expect_error:
+            return answer["error"]
+        self.assertNotIn("error", answer)
+        return answer["result"]
 
 
 class DematCase(AccountTestInvoicingCommon, MailSendingMixin):

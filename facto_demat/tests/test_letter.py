@@ -1,6 +1,7 @@
 import base64
 import io
 from datetime import date
+from unittest.mock import patch
 
 import pikepdf
 import psycopg2.errors
@@ -10,6 +11,8 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..models import facto_demat_letter_run
+from ..tools import letter_engine
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import DematCase, page_contents, page_count
 
@@ -248,6 +251,40 @@ class TestLetterOutput(LetterCase):
             ],
             [(1, sizes[0]), (sizes[0] + 1, sum(sizes))],
         )
+
+    def test_long_letters_cost_their_pages_not_more_engine_calls(self):
+        """Engine calls are counted, not timed: each letter is found by its
+        start in its batch's PDF, whatever its length; one call a chunk."""
+        for lines, chunk, calls in ((1, 250, 1), (150, 250, 1), (150, 2, 3)):
+            body = "<p>%1</p>" + "<p>Une ligne de la lettre.</p>" * lines
+            with (
+                self.subTest(lines=lines, chunk=chunk),
+                patch.object(facto_demat_letter_run, "PRINT_CHUNK", chunk),
+                patch.object(
+                    letter_engine, "_render", wraps=letter_engine._render
+                ) as engine,
+            ):
+                run = self.start(
+                    include_without_email=True,
+                    include_already_sent=True,
+                    body=body,
+                    body_no_email=body,
+                )
+                self.assertEqual(engine.call_count, calls)
+                letters = [
+                    (event.letter_first_page, event.letter_last_page)
+                    for event in run.line_ids.event_id.sorted("letter_first_page")
+                ]
+                self.assertEqual(len(letters), 5)
+                self.assertEqual(
+                    [first for first, _last in letters],
+                    [1] + [last + 1 for _first, last in letters[:-1]],
+                    "one after the other",
+                )
+                self.assertEqual(letters[-1][1], page_count(self.run_pdf(run)))
+                self.assertTrue(
+                    all((last > first) == (lines > 1) for first, last in letters)
+                )
 
     def test_letter_text_is_escaped_and_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

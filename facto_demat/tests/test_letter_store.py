@@ -3,7 +3,6 @@ provable on its own: its evidence seals its pages and the SHA-256 of the
 letter extracted alone, extracted again the same, byte for byte."""
 
 import hashlib
-import json
 import os
 import re
 from contextlib import suppress
@@ -17,13 +16,13 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL, mute_logger
 
 from ..tools.evidence_seal import SEAL_VERSION
-from .common import page_count
+from .common import WebClientMixin, page_count
 from .test_evidence_seal import Undo
 from .test_letter import LetterCase
 
 
 @tagged("post_install", "-at_install")
-class TestLetterStore(LetterCase, HttpCase):
+class TestLetterStore(LetterCase, HttpCase, WebClientMixin):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -202,28 +201,3 @@ class TestLetterStore(LetterCase, HttpCase):
                 self.assertEqual(
                     error["data"]["name"], "odoo.exceptions.UserError", error
                 )
-
-    def call_button(self, model, method, ids, expect_error=False):
-        """Press a button as the web client does; its action, or its error."""
-        response = self.url_open(
-            f"/web/dataset/call_button/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 0,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": [ids],
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        answer = response.json()
-        if expect_error:
-            return answer["error"]
-        self.assertNotIn("error", answer)
-        return answer["result"]

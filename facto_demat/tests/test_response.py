@@ -1,20 +1,26 @@
 import re
+from contextlib import closing, nullcontext
 from datetime import timedelta
+from http.client import HTTPConnection
+from unittest.mock import patch
+from urllib.parse import urlencode
 
 from odoo import fields
-from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import HOST
+from odoo.tools import config, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
-from .common import MailSendingMixin, neutralise_peer_checks
+from ..tools.odoo_versions import ODOO_19
+from .common import MailSendingMixin, WebClientMixin, neutralise_peer_checks
 
 LINK = re.compile(r'href="[^"]*(/demat/[A-Za-z0-9_-]+)"')
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 INVALID = "This link is no longer valid"
 
 
-class AnswerCase(AccountTestInvoicingHttpCommon, MailSendingMixin):
+class AnswerCase(AccountTestInvoicingHttpCommon, MailSendingMixin, WebClientMixin):
     """Two customers, and a letter's link to answer."""
 
     @classmethod
@@ -61,12 +67,14 @@ class AnswerCase(AccountTestInvoicingHttpCommon, MailSendingMixin):
             line.mail_ids.send()
         return LINK.search(body)[1]
 
-    def answer(self, path, answer, **values):
-        page = self.url_open(path)
+    def answer(self, path, answer, headers=None, **values):
+        page = self.url_open(path, headers=headers)
         self.assertEqual(page.status_code, 200)
         csrf = CSRF.search(page.text)[1]
         return self.url_open(
-            f"{path}/answer", data={"csrf_token": csrf, "answer": answer, **values}
+            f"{path}/answer",
+            data={"csrf_token": csrf, "answer": answer, **values},
+            headers=headers,
         )
 
     def events(self, partner):
@@ -105,8 +113,9 @@ class TestAnswerPage(AnswerCase):
             [
                 {
                     "event_type": "refusal_recorded",
-                    "channel": "customer",
+                    "channel": "link",
                     "ip_address": "127.0.0.1",
+                    "user_id": False,
                 }
             ],
         )
@@ -136,7 +145,7 @@ class TestAnswerPage(AnswerCase):
         )
         self.assertEqual(
             self.events(self.customer)
-            .filtered(lambda event: event.channel == "customer")
+            .filtered(lambda event: event.channel == "link")
             .mapped("event_type"),
             ["refusal_recorded", "refusal_withdrawn", "acceptance_recorded"],
         )
@@ -164,7 +173,7 @@ class TestAnswerPage(AnswerCase):
             [
                 {
                     "event_type": "address_requested",
-                    "channel": "customer",
+                    "channel": "link",
                     "note": "compta@boulangerie-martin.example",
                 }
             ],
@@ -376,3 +385,178 @@ class TestAnswerPageHardened(AnswerCase):
         ]
         self.assertIn(429, statuses)
         self.assertEqual(statuses.count(200), 3)  # 2 visits made by answer()
+
+
+@tagged("post_install", "-at_install")
+class TestAnswersByLink(AnswerCase):
+    """Whoever holds a link may answer with it: the evidence says the answer
+    came by the link, and whose it is when someone logged in to Odoo gave
+    it; a merge stops the links of the contacts merged away; a link answered
+    again and again sends one confirmation and keeps one activity."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(
+            cls.env,
+            login="clerk-answers",
+            groups="account.group_account_invoice",
+            company_id=cls.env.company.id,
+            company_ids=cls.env.company.ids,
+        )
+
+    def test_an_answer_from_a_logged_in_user_is_theirs(self):
+        path = self.send_letter(self.customer)
+        self.authenticate(self.clerk.login, self.clerk.login)
+        page = self.url_open(path)
+        self.assertIn("You are logged in as", page.text)
+        self.assertIn(self.clerk.name, page.text)
+        self.answer(path, "refuse")
+        self.assertRecordValues(
+            self.events(self.customer)[-1],
+            [
+                {
+                    "event_type": "refusal_recorded",
+                    "channel": "link",
+                    "user_id": self.clerk.id,
+                    "ip_address": "127.0.0.1",
+                }
+            ],
+        )
+        note = self.customer.message_ids.filtered(
+            lambda message: "from its link" in message.body
+        )
+        self.assertIn(f"given by the user {self.clerk.name}", note.body)
+        self.assertEqual(note.author_id, self.clerk.partner_id)
+        # the customer's own browser, logged in nowhere
+        self.authenticate(None, None)
+        self.assertNotIn("You are logged in as", self.url_open(path).text)
+        self.answer(path, "address", email="compta@boulangerie-martin.example")
+        self.assertRecordValues(
+            self.events(self.customer)[-1],
+            [{"event_type": "address_requested", "channel": "link", "user_id": False}],
+        )
+
+    def test_a_merge_stops_the_links_of_the_contacts_merged_away(self):
+        merged_away = self.send_letter(self.other)
+        survivor = self.send_letter(self.customer)
+        admin = self.env.ref("base.user_admin")
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(admin)
+            .with_context(
+                active_model="res.partner",
+                active_ids=(self.customer | self.other).ids,
+            )
+            .create({})
+        )
+        wizard.dst_partner_id = self.customer
+        self.authenticate("admin", "admin")
+        self.call_button(wizard._name, "action_merge", wizard.ids)
+        self.assertFalse(self.other.exists(), "merged away")
+        self.authenticate(None, None)
+        page = self.url_open(merged_away)
+        self.assertEqual(page.status_code, 404)
+        self.assertIn(INVALID, page.text)
+        self.assertEqual(self.url_open(survivor).status_code, 200)
+        self.assertFalse(self.customer.demat_refused)
+
+    def test_twenty_answers_send_one_confirmation_and_keep_one_activity(self):
+        self.env["ir.config_parameter"].set_param(
+            "facto_demat.answer_visits_per_hour", 100
+        )
+        path = self.send_letter(self.customer)
+        answers = [("accept", {}), ("refuse", {"confirm": "1"})] * 5 + [
+            ("address", {"email": f"compta{n}@boulangerie.example"}) for n in range(10)
+        ]
+        for answer, values in answers:
+            self.assertEqual(self.answer(path, answer, **values).status_code, 200)
+        self.assertEqual(len(self.confirmations()), 1)
+        activity = self.customer.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("compta9@boulangerie.example", activity.note)
+        self.assertEqual(
+            self.customer.demat_requested_email, "compta9@boulangerie.example"
+        )
+        self.assertEqual(
+            self.events(self.customer).mapped("event_type").count("address_requested"),
+            10,
+            "every answer is in the evidence",
+        )
+        # the next day, an answer is confirmed again
+        self.customer.demat_answer_confirmation_date -= timedelta(days=1)
+        self.answer(path, "accept")
+        self.assertEqual(len(self.confirmations()), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestAnswerPageTransport(AnswerCase):
+    """The answer page as HTTP clients reach it: a body sent in chunks, and
+    a client that reaches Odoo directly while proxy mode is on."""
+
+    def post_chunked(self, path, values, chunk=1024):
+        """POST `values` as a form to `path`, the body in chunks
+        (Transfer-Encoding: chunked, no Content-Length), with this test's
+        browser cookies, as `url_open` sends them; the status and body of
+        the response."""
+        body = urlencode(values).encode()
+        self.cr.flush()
+        self.cr.clear()
+        # 19.0's test server takes requests only within allow_requests
+        allowed = self.allow_requests() if ODOO_19 else nullcontext()
+        connection = HTTPConnection(HOST, self.http_port(), timeout=12)
+        with allowed, closing(connection):
+            cookies = "; ".join(
+                f"{cookie.name}={cookie.value}" for cookie in self.opener.cookies
+            )
+            connection.request(
+                "POST",
+                path,
+                body=(body[at : at + chunk] for at in range(0, len(body), chunk)),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookies,
+                },
+                encode_chunked=True,
+            )
+            response = connection.getresponse()
+            return response.status, response.read()
+
+    @mute_logger("odoo.http")
+    def test_a_chunked_body_over_the_limit_is_refused(self):
+        path = self.send_letter(self.customer)
+        csrf = CSRF.search(self.url_open(path).text)[1]
+        values = {"csrf_token": csrf, "answer": "refuse"}
+        status, _body = self.post_chunked(
+            f"{path}/answer", {**values, "pad": "x" * 65536}
+        )
+        self.assertEqual(status, 413)
+        self.assertFalse(self.customer.demat_refused)
+        # a chunked body within the limit is read
+        status, body = self.post_chunked(f"{path}/answer", values)
+        self.assertEqual(status, 200)
+        self.assertIn(b"You refused documents by email", body)
+        self.assertTrue(self.customer.demat_refused)
+
+    def test_under_proxy_mode_a_direct_client_shows_its_connection(self):
+        """Proxy mode trusts X-Forwarded-For from anyone: a client that
+        reaches Odoo directly chooses the address visits are counted by,
+        and the evidence keeps the connection's address after it."""
+        path = self.send_letter(self.customer)
+        forged = {
+            "X-Forwarded-For": "203.0.113.9",
+            "X-Forwarded-Host": f"{HOST}:{self.http_port()}",
+        }
+        with patch.dict(config.options, {"proxy_mode": True}):
+            self.answer(path, "refuse", headers=forged)
+        self.assertEqual(
+            self.events(self.customer)[-1].ip_address, "203.0.113.9, 127.0.0.1"
+        )
+        self.assertTrue(
+            self.env["facto.demat.response.attempt"].search(
+                [("ip_address", "=", "203.0.113.9")]
+            )
+        )
+        # without proxy mode, the header changes nothing
+        self.answer(path, "accept", headers=forged)
+        self.assertEqual(self.events(self.customer)[-1].ip_address, "127.0.0.1")

@@ -13,10 +13,11 @@ if __name__ == "__main__":  # run by child_process, on its own
 else:
     from . import child_process
 
-# What the letter template shows where a QR code goes, stamped over by
-# `draw_qr_code`: a white image of this size (pixels), a size no letter
-# shows otherwise.
+# Markers the letter template shows, white images of sizes (pixels) no
+# letter shows otherwise: where a QR code goes, stamped over by
+# `draw_qr_code`, and where each letter starts (`marked_pages`).
 QR_MARKER_SIZE = (7, 5)
+LETTER_MARKER_SIZE = (7, 3)
 
 
 def save_pages(pages, keywords=None):
@@ -97,11 +98,33 @@ def compact(document):
 
 
 @cache
-def qr_marker_data_uri():
-    """The QR code marker (see `QR_MARKER_SIZE`) as a PNG data URI."""
+def marker_data_uri(size):
+    """The marker of this size (`QR_MARKER_SIZE`, `LETTER_MARKER_SIZE`) as a
+    PNG data URI."""
     stream = io.BytesIO()
-    Image.new("1", QR_MARKER_SIZE, 1).save(stream, format="PNG")
+    Image.new("1", size, 1).save(stream, format="PNG")
     return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
+
+
+def _markers(page, size):
+    """The names of the images of `page` (a pikepdf page) that are markers of
+    this size."""
+    return [
+        name
+        for name, xobject in page.obj.Resources.get("/XObject", {}).items()
+        if xobject.get("/Subtype") == "/Image"
+        and (int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0))) == size
+    ]
+
+
+def marked_pages(document, size):
+    """The numbers (counted from 1) of the pages of `document` (an open
+    pikepdf document) that show the marker of this size."""
+    return [
+        number
+        for number, page in enumerate(document.pages, start=1)
+        if _markers(page, size)
+    ]
 
 
 def draw_qr_code(document, pages, drawing):
@@ -115,13 +138,7 @@ def draw_qr_code(document, pages, drawing):
     form of whole-number squares (about 1.5 KB), and sharp.
     """
     for page in pages:
-        markers = [
-            name
-            for name, xobject in page.obj.Resources.get("/XObject", {}).items()
-            if xobject.get("/Subtype") == "/Image"
-            and (int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0)))
-            == QR_MARKER_SIZE
-        ]
+        markers = _markers(page, QR_MARKER_SIZE)
         if not markers:
             continue
         page.contents_coalesce()

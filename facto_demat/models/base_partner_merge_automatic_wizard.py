@@ -1,0 +1,14 @@
+from odoo import api, models
+
+
+class BasePartnerMergeAutomaticWizard(models.TransientModel):
+    _inherit = "base.partner.merge.automatic.wizard"
+
+    @api.model
+    def _update_foreign_keys(self, src_partners, dst_partner):
+        # EXTENDS 'base': the answer links of the contacts merged away stop
+        # working before their letters become the survivor's, so that nobody
+        # answers for the survivor with them. Here rather than in `_merge`,
+        # which chooses the survivor itself.
+        self.env["facto.demat.letter.run.line"]._revoke_response_links(src_partners)
+        return super()._update_foreign_keys(src_partners, dst_partner)
