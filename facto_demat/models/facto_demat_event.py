@@ -86,8 +86,9 @@ class FactoDematEvent(models.Model):
     mail_message_id = fields.Many2one(
         "mail.message", string="Sent email", readonly=True, ondelete="restrict"
     )
-    # Answers customers give from their letter's link (channel "customer")
-    # carry where they came from.
+    # Answers given from a letter's link (channel "link"; "customer" before
+    # 1.3) carry where they came from: behind a proxy, the forwarded address,
+    # then the address that reached Odoo.
     ip_address = fields.Char(string="IP address", readonly=True)
     user_agent = fields.Char(readonly=True)
     note = fields.Text(readonly=True)
