@@ -1,3 +1,4 @@
+from . import base_partner_merge
 from . import account_move_send_batch_wizard
 from . import account_move_send_wizard
 from . import facto_demat_letter_wizard
