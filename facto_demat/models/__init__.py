@@ -1,6 +1,7 @@
 from . import facto_demat_document_mixin
 from . import account_move
 from . import account_move_send
+from . import base_partner_merge_automatic_wizard
 from . import facto_demat_document_type
 from . import facto_demat_event
 from . import facto_demat_anchor

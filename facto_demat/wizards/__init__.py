@@ -1,4 +1,3 @@
-from . import base_partner_merge
 from . import account_move_send_batch_wizard
 from . import account_move_send_wizard
 from . import facto_demat_letter_wizard
