@@ -143,8 +143,8 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
         """The fields the model's form and list views show read-only, always
         or under a condition."""
         names = set()
+        Views = cls.env["ir.ui.view"].sudo()
         for view_type in ("form", "list"):
-            Views = cls.env["ir.ui.view"].sudo()
             view_id = Views.default_view(model._name, view_type)
             if not view_id:
                 continue
@@ -260,10 +260,11 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
                         )
                         tries += 1
         _logger.info(
-            "%s read-only fields of %s models refused (%s writes)",
+            "%s read-only fields of %s models refused (%s writes): %s",
             sum(len(names) for names in read_only.values()),
             len(read_only),
             tries,
+            ", ".join(sorted(read_only)),
         )
 
     @mute_logger("odoo.http")
