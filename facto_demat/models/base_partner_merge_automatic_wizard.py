@@ -12,3 +12,11 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         # which chooses the survivor itself.
         self.env["facto.demat.letter.run.line"]._revoke_response_links(src_partners)
         return super()._update_foreign_keys(src_partners, dst_partner)
+
+    def _update_values(self, src_partners, dst_partner):
+        # EXTENDS 'base': the merged contacts' values include the add-on's
+        # read-only fields (consent, letter sent), which only the process
+        # writes: the kept contact, which the user may write, takes them as
+        # superuser.
+        dst_partner.check_access("write")
+        return super()._update_values(src_partners, dst_partner.sudo())

@@ -3,9 +3,10 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import ormcache
 
-from ..tools.html_text import sanitised
+from ..tools.html_text import sanitised, sanitised_translations
 from ..tools.odoo_versions import declare_sql_constraints
-from ..tools.placeholders import fill
+from ..tools.placeholders import fill, inert, inert_html
+from ..tools.process_fields import check_user_values
 
 # The order of FACTO's "Document types" list; other kinds come after.
 KIND_ORDER = ("quotation", "order", "delivery", "invoice", "credit_note")
@@ -33,6 +34,9 @@ class FactoDematDocumentType(models.Model):
     taxes, %5 the document's date. Until an invoicing manager saves a text,
     Odoo's standard email template of the kind is sent; on that first save
     the company gets its own template, which renders this text.
+
+    The lines are the process's own: made as superuser for the user's
+    companies; invoicing managers write only their text and order.
     """
 
     _name = "facto.demat.document.type"
@@ -172,6 +176,8 @@ class FactoDematDocumentType(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_user_values(self, vals)
         document_types = super().create(
             [sanitised(vals, "mail_body") for vals in vals_list]
         )
@@ -179,6 +185,7 @@ class FactoDematDocumentType(models.Model):
         return document_types
 
     def write(self, vals):
+        check_user_values(self, vals)
         result = super().write(sanitised(vals, "mail_body"))
         if vals.keys() & {"mail_subject", "mail_body"} and not self.env.context.get(
             "demat_default_text"
@@ -190,10 +197,7 @@ class FactoDematDocumentType(models.Model):
         # EXTENDS 'base': the web client's translation dialog saves here, past
         # write()'s sanitising (then calls write(), which makes the template).
         if field_name == "mail_body":
-            translations = {
-                lang: sanitised({"mail_body": value}, "mail_body")["mail_body"]
-                for lang, value in translations.items()
-            }
+            translations = sanitised_translations(translations)
         return super()._update_field_translations(
             field_name, translations, digest=digest, **kw
         )
@@ -201,8 +205,10 @@ class FactoDematDocumentType(models.Model):
     @api.model
     def action_open_document_types(self):
         """Open the list, first adding the lines the user's companies lack
-        (a new company, a bridge module installed since)."""
-        self._create_missing(self.env.companies)
+        (a new company, a bridge module installed since). Raise AccessError
+        if the user may not read document types."""
+        self.check_access("read")
+        self.sudo()._create_missing(self.env.companies)
         return self.env["ir.actions.act_window"]._for_xml_id(
             "facto_demat.action_facto_demat_document_type"
         )
@@ -300,11 +306,17 @@ class FactoDematDocumentType(models.Model):
 
     def _render(self, document):
         """(subject, body) of this type's text for `document`, in the
-        context's language (the customer's, when Odoo renders an email)."""
+        context's language (the customer's, when Odoo renders an email).
+
+        Both are inert: the text is written by invoicing managers and the
+        values come from customers, neither of whom may write templates,
+        yet Odoo's composers store what they rendered as template source
+        (Save as template), so the template syntax in them stays text (see
+        tools/placeholders.py)."""
         self.ensure_one()
         values = document._demat_mail_placeholder_values()
-        return fill(self.mail_subject or "", values), fill(
-            self.mail_body or "", values, html=True
+        return inert(fill(self.mail_subject or "", values)), inert_html(
+            fill(self.mail_body or "", values, html=True)
         )
 
     @api.model

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..tools.html_text import sanitised
+from ..tools.html_text import sanitised, sanitised_translations
 from ..tools.odoo_versions import declare_sql_constraints
 
 LETTER_TEXTS = ("demat_letter_body", "demat_letter_body_no_email")
@@ -33,8 +33,8 @@ class ResCompany(models.Model):
         translate=True,
         help="Subject of the dematerialisation letter; empty: the standard text.",
     )
-    # One whole text per language, sanitised by create and write (see
-    # tools/html_text.py)
+    # One whole text per language, sanitised by create, write and the
+    # translation dialog (see tools/html_text.py)
     demat_letter_body = fields.Html(
         string="Letter text",
         translate=True,
@@ -99,6 +99,15 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         return super().write(sanitised(vals, *LETTER_TEXTS))
+
+    def _update_field_translations(self, field_name, translations, digest=None, **kw):
+        # EXTENDS 'base': the translation dialog saves here, past write()'s
+        # sanitising (the settings' dialog too: their fields are related).
+        if field_name in LETTER_TEXTS:
+            translations = sanitised_translations(translations)
+        return super()._update_field_translations(
+            field_name, translations, digest=digest, **kw
+        )
 
     def _demat_letter_texts(self):
         """Subject, body, and body for customers without a valid address, of

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, formataddr
 
 from ..tools import email_address
+from ..tools.process_fields import check_user_values
 
 INVOICING = "account.group_account_invoice"
 DEMAT_STATUSES = [
@@ -40,6 +41,7 @@ class ResPartner(models.Model):
     )
     demat_refused = fields.Boolean(
         string="Refuses dematerialisation",
+        readonly=True,
         tracking=True,
         copy=False,
         groups=INVOICING,
@@ -54,6 +56,7 @@ class ResPartner(models.Model):
     )
     demat_accepted = fields.Boolean(
         string="Accepts dematerialisation",
+        readonly=True,
         tracking=True,
         copy=False,
         groups=INVOICING,
@@ -239,6 +242,8 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_user_values(self, vals)
         parents = self.browse(
             {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
         ).commercial_partner_id
@@ -249,6 +254,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        check_user_values(self, vals)
         if not CONSENT_INPUTS & vals.keys():
             return super().write(vals)
         # a contact moved to another company changes that company too

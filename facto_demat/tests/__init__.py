@@ -10,6 +10,7 @@ from . import test_letter_batches
 from . import test_letter_store
 from . import test_mail_delivery
 from . import test_mail_transport
+from . import test_read_only_fields
 from . import test_response
 from . import test_security
 from . import test_send
