@@ -8,9 +8,9 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date, formataddr
+from odoo.tools import SQL, format_date
 
-from ..tools.email_address import valid_emails
+from ..tools.email_address import format_address, valid_emails
 from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.odoo_versions import declare_sql_constraints
 from ..tools.pdf import LETTER_MARKER_SIZE, QR_MARKER_SIZE, marker_data_uri
@@ -225,7 +225,7 @@ class FactoDematLetterRunLine(models.Model):
                     "email_from": company.email_formatted,
                     "reply_to": company._demat_reply_to(),
                     "email_to": ", ".join(
-                        formataddr((line.partner_id.name, email))
+                        format_address(line.partner_id.name, email)
                         for email in valid_emails(line.email)
                     ),
                     "model": "res.partner",

@@ -8,7 +8,9 @@ from odoo.tools import SQL
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from ..tools import mail_transport
+from ..tools.email_address import ascii_address
 from ..tools.odoo_versions import MAIL_SERVER_CONNECT as CONNECT
+from ..tools.odoo_versions import MAIL_SERVER_PREPARE as PREPARE
 from ..tools.odoo_versions import sending_disabled
 
 SYSTEM = "base.group_system"
@@ -174,6 +176,32 @@ class IrMailServer(models.Model):
         return server._transport_session(odoo_connect, smtp_from)
 
     locals()[CONNECT] = _connect_through_transport
+
+    def _prepare_envelope(self, message, smtp_session):
+        # EXTENDS 'base' (_prepare_email_message in 18.0,
+        # _prepare_email_message__ in 19.0): Odoo reads the envelope in the
+        # To, Cc and Bcc headers, display names included; a letter or a
+        # customer document goes only to the addresses the add-on validated
+        # (see mail.mail._prepare_outgoing_list), each once.
+        smtp_from, smtp_to_list, message = getattr(super(), PREPARE)(
+            message, smtp_session
+        )
+        allowed = self.env["mail.mail"]._demat_envelope(
+            message["Message-Id"], smtp_to_list
+        )
+        if allowed is not None:
+            smtp_to_list = list(
+                {
+                    ascii_address(address): address
+                    for address in smtp_to_list
+                    if ascii_address(address) in allowed
+                }.values()
+            )
+            if not smtp_to_list:
+                raise AssertionError(self.NO_VALID_RECIPIENT)
+        return smtp_from, smtp_to_list, message
+
+    locals()[PREPARE] = _prepare_envelope
 
     def send_email(self, message, *args, smtp_session=None, **kwargs):
         # EXTENDS 'base': a refusal says who refused what and why; without

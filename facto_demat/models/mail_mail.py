@@ -1,11 +1,7 @@
 import logging
-from contextlib import suppress
 from datetime import datetime, timedelta
 
-import idna
-
 from odoo import fields, models
-from odoo.tools import formataddr
 
 from odoo.addons.base.models.ir_mail_server import (
     MailDeliveryException,
@@ -13,7 +9,13 @@ from odoo.addons.base.models.ir_mail_server import (
 )
 
 from ..tools import mail_transport
-from ..tools.email_address import parse_addresses, valid_emails
+from ..tools.email_address import (
+    ascii_address,
+    format_address,
+    header_text,
+    parse_addresses,
+    valid_emails,
+)
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 
 _logger = logging.getLogger(__name__)
@@ -22,6 +24,9 @@ _logger = logging.getLogger(__name__)
 # the email Odoo prepared last, the one in hand when a server defers it.
 SESSION = "facto_demat_mail_session"
 IN_HAND = "facto_demat_mail_in_hand"
+# Per transaction: {Message-Id: [addresses each email of a letter or a
+# customer document may go to]}, for ir.mail_server to cut the envelope to
+ENVELOPES = "facto_demat_mail_envelopes"
 
 FIRST_WAIT = 60  # seconds before a deferred email is tried again, at first
 LONGEST_WAIT = 3600  # seconds between two tries, at most
@@ -124,29 +129,64 @@ class MailMail(models.Model):
     def _prepare_outgoing_list(self, *args, **kwargs):
         # EXTENDS 'mail': customer documents and letters go only to the
         # addresses the add-on calls valid (Odoo would repair
-        # `a@b@c.example` into `b@c.example`: a stranger's address).
+        # `a@b@c.example` into `b@c.example`: a stranger's address), and
+        # only to them: the SMTP envelope keeps these alone, whatever a
+        # display name holds (ir.mail_server), and no header gets a line
+        # break from a name or a subject.
         emails = super()._prepare_outgoing_list(*args, **kwargs)
         self.env.cr.cache[IN_HAND] = self.id  # Odoo sends it next
         if not self._demat_checks_addresses():
             return emails
+        envelopes = self.env.cr.cache.setdefault(ENVELOPES, {})
         for email in emails:
-            if email.get("email_to_raw"):
-                partner = email.get("partner_id")
-                email["email_to"] = [
-                    formataddr(
-                        (partner.name if partner else address.name, address.email)
-                    )
-                    for address in parse_addresses(email["email_to_raw"])
-                    if address.email
-                ]
-                if "email_to_normalized" in email:
-                    # 19.0 sends only to these (its own normalising would
-                    # drop an IDN domain): the addresses kept, Cc included,
-                    # as the SMTP envelope will write them
-                    email["email_to_normalized"] = extract_rfc2822_addresses(
-                        ", ".join(email["email_to"] + (email.get("email_cc") or []))
-                    )
+            partner = email.get("partner_id")
+            to = _valid(email.get("email_to_raw"))
+            cc = _valid(", ".join(email.get("email_cc") or []))
+            email["email_to"] = [
+                format_address(partner.name if partner else address.name, address.email)
+                for address in to
+            ]
+            email["email_cc"] = [
+                format_address(address.name, address.email) for address in cc
+            ]
+            for field in ("subject", "reply_to"):
+                if email.get(field):
+                    email[field] = header_text(email[field])
+            # (19.0's X-Msg-To-Add writes the recipients' names too)
+            email["headers"] = {
+                key: header_text(value) if isinstance(value, str) else value
+                for key, value in (email.get("headers") or {}).items()
+            }
+            envelope = [
+                wire
+                for address in to + cc
+                for wire in extract_rfc2822_addresses(address.email)
+            ]
+            if "email_to_normalized" in email:
+                # 19.0 sends only to these (its own normalising would drop
+                # an IDN domain), as the SMTP envelope writes them
+                email["email_to_normalized"] = envelope
+            envelopes.setdefault(self.message_id, []).append(
+                {ascii_address(wire) for wire in envelope}
+            )
         return emails
+
+    def _demat_envelope(self, message_id, smtp_to_list):
+        """The addresses (as `ascii_address` writes them) that the email
+        with this Message-Id may go to, when it is a letter or a customer
+        document (`_prepare_outgoing_list` kept them); None for any other
+        email. One Message-Id may stand for several emails, one for each partner,
+        sent in their order: this one is the first left whose addresses
+        are all in `smtp_to_list`, the envelope Odoo read in its headers
+        (else the first left; none when all were sent)."""
+        queue = self.env.cr.cache.get(ENVELOPES, {}).get(message_id)
+        if queue is None:
+            return None
+        read = {ascii_address(address) for address in smtp_to_list}
+        for position, allowed in enumerate(queue):
+            if allowed <= read:
+                return queue.pop(position)
+        return queue.pop(0) if queue else set()
 
     def _postprocess_sent_message(
         self, success_pids, *args, failure_reason=False, failure_type=None, **kwargs
@@ -369,12 +409,12 @@ class MailMail(models.Model):
         back in the queue, without the recipients the server already took
         (`delivered`, a set of addresses): a partner all of whose addresses
         took it is not sent it again."""
-        delivered = {_ascii(address) for address in delivered}
+        delivered = {ascii_address(address) for address in delivered}
         for mail in self:
             done = mail.recipient_ids.filtered(
                 lambda partner: (
                     (emails := valid_emails(partner.email))
-                    and {_ascii(email) for email in emails} <= delivered
+                    and {ascii_address(email) for email in emails} <= delivered
                 )
             )
             notifications = (
@@ -402,20 +442,17 @@ class MailMail(models.Model):
                     "email_to": ", ".join(
                         address.text
                         for address in parse_addresses(mail.email_to)
-                        if not address.email or _ascii(address.email) not in delivered
+                        if not address.email
+                        or ascii_address(address.email) not in delivered
                     ),
                 }
             )
 
 
+def _valid(value):
+    """The valid addresses (`email_address.Address`) of `value`."""
+    return [address for address in parse_addresses(value) if address.email]
+
+
 def _utc(epoch):
     return datetime.utcfromtimestamp(epoch)
-
-
-def _ascii(email):
-    """`email` as it goes on the wire (IDNA domain), lower case, to compare
-    what servers took with what partners hold."""
-    local, _at, domain = email.rpartition("@")
-    with suppress(idna.IDNAError):
-        domain = idna.encode(domain).decode()
-    return f"{local}@{domain}".lower()

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date, formataddr
+from odoo.tools import format_date
 
 from ..tools import email_address
 from ..tools.process_fields import check_user_values
@@ -486,12 +486,13 @@ class ResPartner(models.Model):
             {
                 "subject": self.env._(
                     "%(company)s: your answer about documents by email",
-                    company=company.name,
+                    company=email_address.header_text(company.name),
                 ),
                 "body_html": Markup("<p>%s</p><p>%s</p>") % (text, company.name),
                 "email_from": company.email_formatted,
                 "reply_to": company._demat_reply_to(),
-                "email_to": ", ".join(formataddr((self.name, e)) for e in emails),
+                # bare addresses: Odoo 18 would read one in a display name
+                "email_to": ", ".join(emails),
                 "auto_delete": True,
             }
         )

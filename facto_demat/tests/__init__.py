@@ -3,6 +3,7 @@ from . import test_consent
 from . import test_controllers
 from . import test_document_type
 from . import test_email_address
+from . import test_envelope
 from . import test_evidence
 from . import test_evidence_seal
 from . import test_letter

@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 from odoo.tools.mail import email_split_tuples
 
+from ..tools.email_address import SPACE, parse_addresses
 from .common import DematCase
 
 # (email field as typed, addresses documents go to, "address: fault" said)
@@ -72,6 +73,29 @@ ADDRESS_FIELDS = [
     (False, [], []),
 ]
 
+# A blank where no blank may be is inside the address: a fault, never a
+# display name and the rest of the address (`jean@exa` named `mple.com`).
+BLANKS_INSIDE = [
+    "jean@exa mple.com",
+    "jean@example .com",
+    "jean @example.com",
+    "jean@ example.com",
+    "je an@example.com",
+    "jean@exa\tmple.com",
+    "jean@exa\u00a0mple.com",
+    "jean\u00a0@example.com",
+]
+# Valid forms with a display name: before the address, or an RFC comment
+NAMED = [
+    ("Jean Dupont jean@x.example.com", "Jean Dupont"),
+    ('"Dupont, Jean" <jean@x.example.com>', "Dupont, Jean"),
+    ("Dupont, Jean <jean@x.example.com>", "Dupont, Jean"),
+    ("Jean Dupont <jean@x.example.com>", "Jean Dupont"),
+    ("jean@x.example.com (Jean Dupont)", "Jean Dupont"),
+    ("Compta jean@x.example.com", "Compta"),
+    ("<jean@x.example.com>", ""),
+]
+
 
 @tagged("post_install", "-at_install")
 class TestEmailAddresses(DematCase):
@@ -93,6 +117,25 @@ class TestEmailAddresses(DematCase):
                 self.assertEqual(self.customer.demat_allowed, bool(emails))
                 self.assertEqual(
                     self.customer.demat_email_issue or "", "; ".join(faults)
+                )
+
+    def test_a_blank_inside_an_address_is_a_fault_never_a_name(self):
+        for value in BLANKS_INSIDE:
+            with self.subTest(value=value):
+                (address,) = parse_addresses(value)
+                self.assertEqual((address.email, address.fault), ("", SPACE))
+                self.customer.email = value
+                self.assertEqual(self.customer.demat_status, "no_email")
+                self.assertEqual(
+                    self.customer.demat_email_issue,
+                    f"{value}: a space in the address",
+                )
+        for value, name in NAMED:
+            with self.subTest(value=value):
+                (address,) = parse_addresses(value)
+                self.assertEqual(
+                    (address.name, address.email, address.fault),
+                    (name, "jean@x.example.com", ""),
                 )
 
     def test_valid_fields_are_split_as_odoo_splits_them(self):

@@ -12,14 +12,20 @@ Odoo's `email_normalize` does.
 """
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 
+import idna
 from email_validator import EmailNotValidError, validate_email
 
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, formataddr
 
 SEPARATORS = ",;\n\r"
 MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+# An RFC 5322 comment closing the address: `jean@x.example (Jean Dupont)`
+COMMENT = re.compile(r"\s*\(([^()]*)\)\s*$")
+# What must never reach an email header: line breaks and other controls
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 # Why an address is not valid (`Address.fault`); the model says each in the
 # user's language (res.partner._demat_email_fault_labels).
@@ -60,6 +66,28 @@ def valid_emails(value):
         if address.email and address.email not in emails:
             emails.append(address.email)
     return emails
+
+
+def header_text(value):
+    """`value` (str or False) fit for an email header: each run of line
+    breaks or other control characters becomes one blank, so that no name
+    or subject typed by a user can add a header line."""
+    return CONTROLS.sub(" ", value or "").strip()
+
+
+def format_address(name, email):
+    """The `To:` form of `email` with the display name `name` (str or
+    False): quoted, or RFC 2047-encoded when not ASCII, on one line."""
+    return formataddr((header_text(name), email))
+
+
+def ascii_address(email):
+    """`email` as it goes on the wire (IDNA domain), lower case, to compare
+    what servers took with what partners hold."""
+    local, _at, domain = email.rpartition("@")
+    with suppress(idna.IDNAError):
+        domain = idna.encode(domain).decode()
+    return f"{local}@{domain}".lower()
 
 
 def _chunks(value):
@@ -116,16 +144,36 @@ def _parse_one(text):
 
 
 def _split_name(text):
-    """(display name, bare address) of one address as typed."""
+    """(display name, bare address) of one address as typed. A name stands
+    before the address (`Jean Dupont <jean@…>`, `Jean Dupont jean@…`) or
+    is an RFC 5322 comment after it (`jean@… (Jean Dupont)`); a blank
+    anywhere else is inside the address (`jean@exa mple.com`), whose fault
+    `_fault` then tells (`SPACE`)."""
+    comment = COMMENT.search(text)
+    if comment and comment.start():
+        text, comment = text[: comment.start()], comment.group(1).strip()
+    else:
+        comment = ""
     if text.endswith(">") and "<" in text:
         name, _bracket, spec = text[:-1].rpartition("<")
-        return name.strip().strip('"').strip(), spec.strip()
-    spec = MAILTO.sub("", text)
-    words = spec.split()
-    with_at = [word for word in words if "@" in word]
-    if len(words) > 1 and len(with_at) == 1:  # 'Name name@example.com'
-        return " ".join(w for w in words if w != with_at[0]), with_at[0]
-    return "", spec
+        return name.strip().strip('"').strip() or comment, spec.strip()
+    spec = MAILTO.sub("", text).strip()
+    *name, last = spec.split() or [""]
+    if name and _names_a_bare_address(name, last):  # 'Name name@example.com'
+        return " ".join(name).strip('"'), last
+    return comment, spec
+
+
+def _names_a_bare_address(words, last):
+    """Whether `words`, typed before `last` with blanks, are a display name
+    and `last` the address. They are not when `last` is no whole address
+    (`jean @example.com`), when they hold an @ themselves, or when they
+    are one word in lower case: then a blank cut the address
+    (`je an@example.com`)."""
+    local, at, domain = last.partition("@")
+    if not (local and at and domain) or any("@" in word for word in words):
+        return False
+    return len(words) > 1 or not words[0].islower()
 
 
 def _fault(spec):

@@ -47,3 +47,9 @@ NO_SUCCESS_EMAILS = {"success_emails": []} if ODOO_19 else {}
 
 # ir.mail_server's connection method, renamed in 19.0
 MAIL_SERVER_CONNECT = "_connect__" if ODOO_19 else "connect"
+
+# ir.mail_server's envelope method, (smtp_from, smtp_to_list, message),
+# renamed in 19.0
+MAIL_SERVER_PREPARE = (
+    "_prepare_email_message__" if ODOO_19 else "_prepare_email_message"
+)
