@@ -20,6 +20,7 @@ SEAL_CHUNK = 2000  # events chained per statement
 # sealed without it is still taken as one from before the key.
 KEYING_DAYS = 7
 WAIT_FOR_HEAD = "60s"  # how long the sealing cron waits for the head
+RETRY_AFTER = timedelta(seconds=5)  # when the sealing cron tries a busy head again
 
 
 class FactoDematChain(models.Model):
@@ -176,15 +177,17 @@ class FactoDematChain(models.Model):
         without waiting for the head; when it is still busy, the sealing
         cron does it, as soon as it is free."""
         company_ids = self.env.cr.postcommit.data.pop("facto_demat_chain", set())
-        if not self._chain_in_own_transaction(sorted(company_ids), wait=False):
-            self.env.ref("facto_demat.ir_cron_demat_chain")._trigger()
+        self._chain_in_own_transaction(sorted(company_ids), wait=False)
 
     @api.model
     def _chain_in_own_transaction(self, company_ids, wait):
         """Chain the companies' waiting events in a new transaction that
         sees every commit of the others (READ COMMITTED, as the chain's
         writer must once it holds the head); with `wait`, for the head up to
-        `WAIT_FOR_HEAD`. Return whether all of them were chained."""
+        `WAIT_FOR_HEAD`. A head still busy is tried again by the sealing
+        cron `RETRY_AFTER` later, its call committed with this transaction
+        (the caller's may be over: a post-commit hook's writes are lost).
+        Return whether all of them were chained."""
         done = True
         with self.env.registry.cursor() as cr:
             if isinstance(cr, sql_db.Cursor):  # a test's cursor is in its test
@@ -198,6 +201,10 @@ class FactoDematChain(models.Model):
                         chain._chain_pending(company_id, wait=wait)
                 except CHAIN_BUSY:
                     done = False
+            if not done:
+                chain.env.ref("facto_demat.ir_cron_demat_chain")._trigger(
+                    fields.Datetime.now() + RETRY_AFTER
+                )
         return done
 
     @api.model

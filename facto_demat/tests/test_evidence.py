@@ -141,12 +141,13 @@ class TestEvidenceConcurrency(DematCase):
         self.cr.execute(
             SQL(
                 "SELECT (SELECT max(id) FROM facto_demat_event), "
+                "(SELECT max(id) FROM ir_cron_trigger), "
                 "(SELECT row_to_json(chain) FROM facto_demat_chain chain "
                 "WHERE company_id = %s)",
                 self.company.id,
             )
         )
-        self.last_id, self.head = self.cr.fetchone()
+        self.last_id, self.last_trigger_id, self.head = self.cr.fetchone()
         self.addCleanup(self.remove_committed_events)
 
     def remove_committed_events(self):
@@ -156,8 +157,10 @@ class TestEvidenceConcurrency(DematCase):
         cr.execute(
             SQL(
                 "DELETE FROM facto_demat_event WHERE id > %s;"
+                " DELETE FROM ir_cron_trigger WHERE id > %s;"
                 " DELETE FROM facto_demat_chain WHERE company_id = %s",
                 self.last_id or 0,
+                self.last_trigger_id or 0,
                 self.company.id,
             )
         )
@@ -221,6 +224,13 @@ class TestEvidenceConcurrency(DematCase):
             SQL("SELECT sequence FROM facto_demat_event WHERE id = %s", event_b.id)
         )
         self.assertEqual(cr_c.fetchone(), (None,), "the head was still busy")
+        cr_c.execute(
+            SQL(
+                "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s",
+                self.env.ref("facto_demat.ir_cron_demat_chain").id,
+            )
+        )
+        self.assertTrue(cr_c.fetchone()[0], "the sealing cron is called, committed")
         cr_c.rollback()
         cr_c.rollback()
         cr_a.commit()  # pylint: disable=invalid-commit
