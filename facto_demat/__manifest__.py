@@ -14,6 +14,7 @@
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "report/demat_letter_report.xml",
+        "report/report_invoice.xml",
         "views/demat_response_templates.xml",
         "views/facto_demat_document_type_views.xml",
         # before the evidence list, whose button opens it

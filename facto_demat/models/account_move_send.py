@@ -146,6 +146,14 @@ class AccountMoveSend(models.AbstractModel):
             )
 
     @api.model
+    def _generate_and_send_invoices(self, moves, *args, **kwargs):
+        # EXTENDS 'account': the road of the send wizards, the batch and the
+        # sending cron; a customer's language the database lacks is mended
+        # first, rather than stopping the send (and the whole queue).
+        moves._demat_mend_langs()
+        return super()._generate_and_send_invoices(moves, *args, **kwargs)
+
+    @api.model
     def _hook_if_success(self, moves_data, *args, **kwargs):
         # EXTENDS 'account': the chatter tells what was held back (19.0 adds
         # from_cron, which snailmail_account passes positionally)

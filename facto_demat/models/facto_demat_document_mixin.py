@@ -1,9 +1,9 @@
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import Command, api, models
 from odoo.tools import format_amount, format_date
 
-from ..tools.email_address import valid_emails
+from ..tools.email_address import parse_addresses, valid_emails
 from ..tools.odoo_versions import ODOO_19
 
 
@@ -43,15 +43,14 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 ]
             )
         )
-        kept, left_out = self._demat_recipients(emailed)
-        customer = self._demat_customer()
-        if kept.filtered(lambda partner: partner.commercial_partner_id == customer):
-            left_out = {**self._demat_passed_over(), **left_out}
         # 19.0 also notifies addresses typed without a contact (id False)
-        emails_left_out = self._demat_addresses_left_out(
-            recipient["email_normalized"]
-            for recipient in recipients
-            if recipient.get("notif") == "email" and not recipient.get("id")
+        left_out, emails_left_out = self._demat_left_out(
+            emailed,
+            [
+                recipient["email_normalized"]
+                for recipient in recipients
+                if recipient.get("notif") == "email" and not recipient.get("id")
+            ],
         )
         if not left_out and not emails_left_out:
             return recipients
@@ -180,6 +179,19 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 kept |= partner
         return kept, left_out
 
+    def _demat_left_out(self, partners, addresses=()):
+        """The recipients of an email of this document the rule leaves out:
+        ({partner: reason}, {address: reason}) among `partners`
+        (res.partner) and `addresses` (typed without a contact, normalised
+        when valid). While the email still reaches the customer, the
+        contacts Odoo would have chosen and the rule passed over are said
+        among the partners."""
+        kept, left_out = self._demat_recipients(partners)
+        customer = self._demat_customer()
+        if kept.filtered(lambda partner: partner.commercial_partner_id == customer):
+            left_out = {**self._demat_passed_over(), **left_out}
+        return left_out, self._demat_addresses_left_out(addresses)
+
     def _demat_email_allowed(self):
         """Whether this document may be emailed now to at least one of its
         default recipients."""
@@ -292,6 +304,53 @@ class FactoDematDocumentMixin(models.AbstractModel):
             )
         return document_type._render(self.with_context(lang=lang))
 
+    def _demat_installed_lang(self, lang):
+        """`lang` (a language code, or False for the context's) when the
+        database has it; else the language rule's for this document's
+        partner (`res.partner._demat_lang`: its company's). Templates and
+        reports render in it: a language set by SQL or an import and not
+        installed never stops a send."""
+        self.ensure_one()
+        if not lang or lang in dict(self.env["res.lang"].get_installed()):
+            return lang
+        return self._demat_partner()._demat_lang(self.company_id)
+
+    def _demat_mend_langs(self):
+        """Give the partners these documents go to (their partner, its
+        company, the contacts they are emailed to) whose language the
+        database lacks the language rule's (`res.partner._demat_lang`:
+        their company's), and say so in each partner's chatter. Odoo keeps
+        every contact's language installed (it refuses to remove one in
+        use), and every road that sends a document reads it (PDF,
+        electronic invoice, emails): one set by SQL or an import would stop
+        the send, and a queued batch with it."""
+        installed = dict(self.env["res.lang"].get_installed())
+        for document in self:
+            partners = (
+                document._demat_partner()
+                | document._demat_partner().commercial_partner_id
+                | document._demat_default_recipients()
+            ).sudo()
+            for partner in partners.filtered(
+                lambda partner: partner.lang and partner.lang not in installed
+            ):
+                missing, partner.lang = (
+                    partner.lang,
+                    partner._demat_lang(document.company_id),
+                )
+                partner.message_post(
+                    body=Markup("<p>%s</p>")
+                    % self.env._(
+                        "The language %(missing)s is not installed in this "
+                        "database: this contact's language is now "
+                        "%(lang)s, so that documents can be sent to it.",
+                        missing=missing,
+                        lang=installed[partner.lang],
+                    ),
+                    message_type="notification",
+                    subtype_xmlid="mail.mt_note",
+                )
+
     def _demat_mail_template(self, default, kind=None):
         """The email text of this document's type (or `kind`) for its
         company, or `default` (Odoo's) while nobody customised it."""
@@ -314,6 +373,49 @@ class FactoDematDocumentMixin(models.AbstractModel):
                     reason=document._demat_block_reason(),
                 )
             )
+
+    def _demat_restrict_mail(self, mail):
+        """Keep, among the recipients of `mail` (a mail.mail of this
+        document, not sent yet: made from a template by code, a server
+        action or an automation rule), only those the rule allows, and say
+        the others in the chatter. An email left with nobody is cancelled;
+        when the customer may not be emailed, the note says the document
+        goes on paper, as the send wizard and the composer do."""
+        self.ensure_one()
+        to, cc = parse_addresses(mail.email_to), parse_addresses(mail.email_cc)
+        left_out, addresses_left_out = self._demat_left_out(
+            mail.recipient_ids, [address.email or address.text for address in to + cc]
+        )
+        if not left_out and not addresses_left_out:
+            return
+        left_out_ids = {partner.id for partner in left_out}
+
+        def kept_text(addresses):
+            return ", ".join(
+                address.text
+                for address in addresses
+                if (address.email or address.text) not in addresses_left_out
+            )
+
+        mail.write(
+            {
+                "recipient_ids": [
+                    Command.unlink(partner.id)
+                    for partner in mail.recipient_ids
+                    if partner.id in left_out_ids
+                ],
+                "email_to": kept_text(to),
+                "email_cc": kept_text(cc),
+            }
+        )
+        if mail.recipient_ids or mail.email_to or mail.email_cc:
+            self._demat_note_left_out({**left_out, **addresses_left_out})
+            return
+        mail.cancel()
+        if self._demat_email_blocked():
+            self._demat_note_held_back()
+        else:
+            self._demat_note_left_out({**left_out, **addresses_left_out})
 
     def _demat_note_left_out(self, left_out):
         """Say in the chatter which recipients ({partner: reason}) this

@@ -13,6 +13,7 @@ from . import test_mail_delivery
 from . import test_mail_transport
 from . import test_read_only_fields
 from . import test_response
+from . import test_roads
 from . import test_security
 from . import test_send
 from . import test_tour
