@@ -334,10 +334,10 @@ class FactoDematDocumentMixin(models.AbstractModel):
             for partner in partners.filtered(
                 lambda partner: partner.lang and partner.lang not in installed
             ):
-                missing, partner.lang = (
-                    partner.lang,
-                    partner._demat_lang(document.company_id),
-                )
+                missing = partner.lang
+                partner.lang = partner._demat_lang(document.company_id)
+                # 18.0 reads the recipients' languages by SQL
+                partner.flush_recordset(["lang"])
                 partner.message_post(
                     body=Markup("<p>%s</p>")
                     % self.env._(
