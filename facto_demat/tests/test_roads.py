@@ -107,9 +107,7 @@ class TestSendMailRoads(RoadCase):
                 "trigger": "on_create_or_write",
                 "trigger_field_ids": [
                     Command.set(
-                        self.env["ir.model.fields"]
-                        ._get("account.move", "state")
-                        .ids
+                        self.env["ir.model.fields"]._get("account.move", "state").ids
                     )
                 ],
                 "filter_pre_domain": "[('state', '!=', 'posted')]",
