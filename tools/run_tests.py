@@ -36,6 +36,9 @@ LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
 ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
+# Odoo modules installed beside them for the tests only: automation rules
+# are one of the roads a document is emailed by.
+TEST_MODULES = ["base_automation"]
 OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
 # The OCA module CI installs beside the add-ons in the demo run (the full
 # comparison is `make test-peers`): it catches sending errors, the case our
@@ -49,7 +52,7 @@ def run_odoo_tests(
     version, database, test_tags, http_port, log_path, demo=False, extra=()
 ):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
-    modules = [*ADDONS, *extra]
+    modules = [*ADDONS, *TEST_MODULES, *extra]
     command = [
         str(ROOT / "tools" / "odoo.sh"),
         f"--database={database}",
