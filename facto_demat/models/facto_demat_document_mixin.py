@@ -325,7 +325,7 @@ class FactoDematDocumentMixin(models.AbstractModel):
         electronic invoice, emails): one set by SQL or an import would stop
         the send, and a queued batch with it."""
         installed = dict(self.env["res.lang"].get_installed())
-        for document in self:
+        for document in self.filtered(lambda document: document._demat_partner()):
             partners = (
                 document._demat_partner()
                 | document._demat_partner().commercial_partner_id
