@@ -1,7 +1,7 @@
 {
     "name": "FACTO Dematerialisation",
     "summary": "Email invoices only to customers who were told and did not refuse",
-    "version": "1.3.0",
+    "version": "1.4.0",
     "category": "Accounting/Accounting",
     "author": "facto_demat developers",
     "website": "https://github.com/facto-demat/facto_demat",
