@@ -295,9 +295,7 @@ class ResPartner(models.Model):
             customers = self.commercial_partner_id | new_parent
             before = customers._demat_address_snapshot()
             result = super().write(vals)
-            (customers | self.commercial_partner_id)._demat_log_address_changes(
-                before
-            )
+            (customers | self.commercial_partner_id)._demat_log_address_changes(before)
         elif vals or not facts:
             result = super().write(vals)
         for partner in self:

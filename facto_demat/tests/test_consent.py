@@ -59,7 +59,13 @@ class TestDematEmail(DematCase):
         # the contact holds no consent of its own: its customer's decides
         self.assertRecordValues(
             contact,
-            [{"demat_refused": False, "demat_status": "refused", "demat_allowed": False}],
+            [
+                {
+                    "demat_refused": False,
+                    "demat_status": "refused",
+                    "demat_allowed": False,
+                }
+            ],
         )
         self.assertEqual(
             self.Partner.search(

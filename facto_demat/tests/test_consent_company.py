@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -105,9 +105,7 @@ class TestConsentPerCompany(LetterCase):
         by_range = env_b["facto.demat.letter.wizard"].create(
             {"partner_code_from": "C0020", "partner_code_to": "C0022"}
         )
-        self.assertEqual(
-            by_range._select_customers()[1], self.shared | self.private_b
-        )
+        self.assertEqual(by_range._select_customers()[1], self.shared | self.private_b)
         run_b = wizard.action_confirm()
         run_b = self.env["facto.demat.letter.run"].browse(run_b["res_id"])
         self.assertEqual(run_b.line_ids.partner_id, self.shared | self.private_b)
@@ -210,8 +208,7 @@ class TestConsentWrittenOnContacts(RpcCase):
                     "event_type": "refusal_recorded",
                     "channel": "manual",
                     "user_id": self.admin.id,
-                    "note": "Written on the contact "
-                    f"{self.assistant.display_name}.",
+                    "note": f"Written on the contact {self.assistant.display_name}.",
                 }
             ],
         )
@@ -252,12 +249,17 @@ class TestConsentWrittenOnContacts(RpcCase):
                     "demat_refused": True,
                     "demat_refused_date": datetime(2025, 6, 30, 8, 15),
                 },
-                {"demat_refused": True, "demat_refused_date": self.customer.demat_refused_date},
+                {
+                    "demat_refused": True,
+                    "demat_refused_date": self.customer.demat_refused_date,
+                },
             ],
         )
         self.assertFalse(other_contact.demat_refused)
         event = self.consent_events(other)
-        self.assertRecordValues(event, [{"event_type": "refusal_recorded", "channel": "import"}])
+        self.assertRecordValues(
+            event, [{"event_type": "refusal_recorded", "channel": "import"}]
+        )
         self.assertIn("dated 2025-06-30 08:15:00 UTC", event.note)
         self.assertIn(other_contact.display_name, event.note)
         self.assertEqual(self.consent_events(self.customer).channel, "import")
@@ -355,10 +357,10 @@ class TestConsentImported(RpcCase):
         self.assertFalse(self.Event._find_chain_break(self.env.company))
 
     def test_a_date_to_come_or_an_unsent_letter_is_refused(self):
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             self.lettered.demat_letter_date = fields.Datetime.now() + timedelta(days=2)
         self.lettered.demat_letter_sent = True
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             self.lettered.demat_letter_sent = False
         self.assertEqual(len(self.events_of(self.lettered)), 1)
 
