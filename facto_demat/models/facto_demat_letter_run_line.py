@@ -190,9 +190,13 @@ class FactoDematLetterRunLine(models.Model):
                 ]
             )
         )
-        self.partner_id.sudo().write(
-            {"demat_letter_sent": True, "demat_letter_date": fields.Datetime.now()}
-        )
+        now = fields.Datetime.now()
+        for company in self.run_id.company_id:
+            # in the trail and the consent of the run's company only
+            lines = self.filtered(lambda line, c=company: line.run_id.company_id == c)
+            lines.partner_id.with_company(company)._demat_store_facts(
+                {"demat_letter_sent": True, "demat_letter_date": now}
+            )
         for line, event in zip(self, events, strict=True):
             line.write({"state": "done", "event_id": event.id})
 

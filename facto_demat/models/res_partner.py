@@ -15,32 +15,53 @@ DEMAT_STATUSES = [
     ("not_accepted", "Not accepted yet (opt-in)"),
     ("waiting", "Notice period not over"),
 ]
-# Consent flag -> (event when ticked, event when unticked).
-CONSENT_EVENTS = {
-    "demat_refused": ("refusal_recorded", "refusal_withdrawn"),
-    "demat_accepted": ("acceptance_recorded", "acceptance_withdrawn"),
+# Consent fact: its flag -> (its date, the event when it is recorded, the
+# event when it is withdrawn; None: it cannot be).
+CONSENT_FACTS = {
+    "demat_letter_sent": ("demat_letter_date", "letter_recorded", None),
+    "demat_refused": ("demat_refused_date", "refusal_recorded", "refusal_withdrawn"),
+    "demat_accepted": (
+        "demat_accepted_date",
+        "acceptance_recorded",
+        "acceptance_withdrawn",
+    ),
 }
-# Fields whose change may alter a customer's consent or document address.
-CONSENT_INPUTS = {"email", "type", "parent_id", "active", "child_ids", *CONSENT_EVENTS}
+CONSENT_FIELDS = {
+    *CONSENT_FACTS,
+    *(date_field for date_field, _recorded, _withdrawn in CONSENT_FACTS.values()),
+}
+# Fields whose change may alter a customer's document address.
+ADDRESS_INPUTS = {"email", "type", "parent_id", "active", "child_ids"}
+# The context value by which the add-on's own paths store consent facts
+# whose evidence they recorded themselves (the letter runs): an object, which
+# no RPC call can send.
+FACTS_RECORDED = object()
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Consent is each company's own (what a customer told company A decides
+    # nothing for company B), and the customer's, never a contact's: the
+    # facts are stored on commercial partners only, per company, and written
+    # only through `_demat_record_facts` (see `write`).
     demat_letter_sent = fields.Boolean(
         string="Dematerialisation letter sent",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
     )
     demat_letter_date = fields.Datetime(
         string="Dematerialisation letter date",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
     )
     demat_refused = fields.Boolean(
         string="Refuses dematerialisation",
+        company_dependent=True,
         readonly=True,
         tracking=True,
         copy=False,
@@ -49,13 +70,14 @@ class ResPartner(models.Model):
     )
     demat_refused_date = fields.Datetime(
         string="Refusal date",
-        compute="_compute_demat_refused_date",
-        store=True,
+        company_dependent=True,
+        readonly=True,
         copy=False,
         groups=INVOICING,
     )
     demat_accepted = fields.Boolean(
         string="Accepts dematerialisation",
+        company_dependent=True,
         readonly=True,
         tracking=True,
         copy=False,
@@ -65,8 +87,8 @@ class ResPartner(models.Model):
     )
     demat_accepted_date = fields.Datetime(
         string="Acceptance date",
-        compute="_compute_demat_accepted_date",
-        store=True,
+        company_dependent=True,
+        readonly=True,
         copy=False,
         groups=INVOICING,
     )
@@ -109,6 +131,7 @@ class ResPartner(models.Model):
     )
     demat_requested_email = fields.Char(
         string="Address requested by the customer",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
@@ -117,6 +140,7 @@ class ResPartner(models.Model):
     )
     demat_answer_confirmation_date = fields.Date(
         string="Answer confirmation emailed on",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
@@ -128,18 +152,6 @@ class ResPartner(models.Model):
         compute="_compute_demat_event_count",
         groups=INVOICING,
     )
-
-    @api.depends("demat_refused")
-    def _compute_demat_refused_date(self):
-        now = fields.Datetime.now()
-        for partner in self:
-            partner.demat_refused_date = partner.demat_refused and now
-
-    @api.depends("demat_accepted")
-    def _compute_demat_accepted_date(self):
-        now = fields.Datetime.now()
-        for partner in self:
-            partner.demat_accepted_date = partner.demat_accepted and now
 
     @api.depends(
         "email",
@@ -166,7 +178,12 @@ class ResPartner(models.Model):
                 faults += candidate._demat_email_faults()
             partner.demat_email_issue = "; ".join(dict.fromkeys(faults)) or False
 
-    @api.depends("demat_email", "demat_refused", "demat_accepted", "demat_letter_date")
+    @api.depends(
+        "demat_email",
+        "commercial_partner_id.demat_refused",
+        "commercial_partner_id.demat_accepted",
+        "commercial_partner_id.demat_letter_date",
+    )
     @api.depends_context("company")
     def _compute_demat_status(self):
         deadline = self.env.company._demat_letter_deadline()
@@ -187,32 +204,33 @@ class ResPartner(models.Model):
         company = self.env.company
         deadline = company._demat_letter_deadline()
         opt_in = company.demat_consent_policy == "opt_in"
+        # the consent of the customer (its commercial partner), in the
+        # current company: company-dependent fields read its value
+        refused = "commercial_partner_id.demat_refused"
+        accepted = "commercial_partner_id.demat_accepted"
+        letter_date = "commercial_partner_id.demat_letter_date"
         if (operator == "=") == value:
-            domain = [("demat_refused", "=", False), ("demat_email", "!=", False)]
+            domain = [(refused, "!=", True), ("demat_email", "!=", False)]
             if opt_in:
-                domain += [("demat_accepted", "=", True)]
+                domain += [(accepted, "=", True)]
             elif deadline:
-                domain += [
-                    "|",
-                    ("demat_accepted", "=", True),
-                    ("demat_letter_date", "<=", deadline),
-                ]
+                domain += ["|", (accepted, "=", True), (letter_date, "<=", deadline)]
             return domain
         # Spelled out rather than negated: '!' would drop customers whose
         # letter date is empty (SQL NULL).
         # A plain list: odoo.osv.expression is deprecated in 19.0, and
         # odoo.fields.Domain does not exist in 18.0.
-        not_allowed = ["|", ("demat_refused", "=", True), ("demat_email", "=", False)]
+        not_allowed = ["|", (refused, "=", True), ("demat_email", "=", False)]
         if opt_in:
-            return ["|", ("demat_accepted", "!=", True), *not_allowed]
+            return ["|", (accepted, "!=", True), *not_allowed]
         if deadline:
             return [
                 "|",
                 "&",
-                ("demat_accepted", "!=", True),
+                (accepted, "!=", True),
                 "|",
-                ("demat_letter_date", "=", False),
-                ("demat_letter_date", ">", deadline),
+                (letter_date, "=", False),
+                (letter_date, ">", deadline),
                 *not_allowed,
             ]
         return not_allowed
@@ -229,40 +247,60 @@ class ResPartner(models.Model):
             partner.demat_event_count = counts.get(partner.commercial_partner_id, 0)
 
     @api.model
-    def _commercial_fields(self):
-        return [
-            *super()._commercial_fields(),
-            "demat_letter_sent",
-            "demat_letter_date",
-            "demat_refused",
-            "demat_refused_date",
-            "demat_accepted",
-            "demat_accepted_date",
-        ]
+    def fields_get(self, allfields=None, attributes=None):
+        # EXTENDS 'base': administrators may import consent facts (see
+        # `_demat_record_facts`); the import screen offers only the fields
+        # that are not read-only. The views keep them read-only.
+        result = super().fields_get(allfields, attributes)
+        if self.env.is_system():
+            for name in CONSENT_FIELDS & result.keys():
+                if "readonly" in result[name]:
+                    result[name]["readonly"] = False
+        return result
+
+    @api.model
+    def load(self, fields, data):
+        # EXTENDS 'base': the consent facts of an import are sealed as such
+        return super(ResPartner, self.with_context(demat_import=True)).load(
+            fields, data
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
+        facts = []
         for vals in vals_list:
             check_user_values(self, vals)
+            facts.append(self._demat_pop_facts(vals))
         parents = self.browse(
             {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
         ).commercial_partner_id
-        before = parents._demat_consent_snapshot()
+        before = parents._demat_address_snapshot()
         partners = super().create(vals_list)
         customers = partners.filtered(lambda p: p.commercial_partner_id == p)
-        (parents | customers)._demat_log_consent_changes(before)
+        (parents | customers)._demat_log_address_changes(before)
+        for partner, partner_facts in zip(partners, facts, strict=True):
+            if partner_facts:
+                partner.commercial_partner_id._demat_record_facts(
+                    partner_facts, partner
+                )
         return partners
 
     def write(self, vals):
         check_user_values(self, vals)
-        if not CONSENT_INPUTS & vals.keys():
-            return super().write(vals)
-        # a contact moved to another company changes that company too
-        new_parent = self.browse(vals.get("parent_id")).commercial_partner_id
-        customers = self.commercial_partner_id | new_parent
-        before = customers._demat_consent_snapshot()
-        result = super().write(vals)
-        (customers | self.commercial_partner_id)._demat_log_consent_changes(before)
+        facts = self._demat_pop_facts(vals)
+        result = True
+        if ADDRESS_INPUTS & vals.keys():
+            # a contact moved to another company changes that company too
+            new_parent = self.browse(vals.get("parent_id")).commercial_partner_id
+            customers = self.commercial_partner_id | new_parent
+            before = customers._demat_address_snapshot()
+            result = super().write(vals)
+            (customers | self.commercial_partner_id)._demat_log_address_changes(before)
+        elif vals or not facts:
+            result = super().write(vals)
+        for partner in self:
+            if facts:
+                partner.commercial_partner_id._demat_record_facts(facts, partner)
         return result
 
     def action_demat_record_refusal(self):
@@ -299,56 +337,165 @@ class ResPartner(models.Model):
         self.check_access("read")
         self.commercial_partner_id.sudo().write({field: value})
 
-    def _demat_consent_snapshot(self):
-        """Consent state of these customers, to compare after a change.
+    def _demat_address_snapshot(self):
+        """Document addresses of these customers, to compare after a change.
 
         Read as superuser: any user who may edit a customer may change its
         document address, even without the rights to read consent fields.
         """
+        return {partner.id: partner.demat_email for partner in self.sudo()}
+
+    def _demat_event_origin(self):
+        """Who records a fact and how ({"user_id", "channel", ...}): the
+        answer page says where an answer came from (see
+        `_demat_customer_answer`); else the current user, by hand."""
         return {
-            partner.id: (
-                partner.demat_refused,
-                partner.demat_accepted,
-                partner.demat_email,
-            )
-            for partner in self.sudo()
-        }
-
-    def _demat_log_consent_changes(self, before):
-        """Append an evidence event for each consent fact that changed.
-
-        `before` comes from `_demat_consent_snapshot`; a customer missing from
-        it is new: its address is not a change, its consent flags are.
-        """
-        # who answered and from where, when it came by the letter's link (see
-        # _demat_customer_answer)
-        origin = {
             "user_id": self.env.uid,
             **self.env.context.get("demat_event", {"channel": "manual"}),
         }
-        vals_list = []
-        for partner in self.sudo():
-            refused, accepted, email = before.get(
-                partner.id, (False, False, partner.demat_email)
-            )
-            changes = [
-                CONSENT_EVENTS[field][0 if partner[field] else 1]
-                for field, old in (
-                    ("demat_refused", refused),
-                    ("demat_accepted", accepted),
-                )
-                if partner[field] != old
-            ]
-            if partner.demat_email != email:
-                changes.append("email_changed")
-            vals_list += [
-                partner._prepare_demat_event(event_type, **origin)
-                for event_type in changes
-            ]
+
+    def _demat_log_address_changes(self, before):
+        """Append an evidence event for each customer whose document address
+        changed. `before` comes from `_demat_address_snapshot`; a customer
+        missing from it is new: its address is not a change."""
+        origin = self._demat_event_origin()
+        vals_list = [
+            partner._prepare_demat_event("email_changed", **origin)
+            for partner in self.sudo()
+            if partner.demat_email != before.get(partner.id, partner.demat_email)
+        ]
         if vals_list:
             # Consent facts are recorded whoever changed them; only the
             # add-on appends to the trail, which nobody may write to.
             self.env["facto.demat.event"].sudo().create(vals_list)
+
+    def _demat_pop_facts(self, vals):
+        """Take the consent facts out of `vals` (values to create or write):
+        {field: value}, which `_demat_record_facts` records; nothing when
+        the caller recorded their evidence itself (`FACTS_RECORDED`)."""
+        if self.env.context.get("demat_facts") is FACTS_RECORDED:
+            return {}
+        return {name: vals.pop(name) for name in CONSENT_FIELDS & vals.keys()}
+
+    def _demat_store_facts(self, vals):
+        """Store consent facts (`vals`, {field: value}) whose evidence the
+        caller has just appended (the letter runs), in the current company."""
+        self.sudo().with_context(demat_facts=FACTS_RECORDED).write(vals)
+
+    def _demat_record_facts(self, facts, written_on):
+        """Record on this customer (a commercial partner), in the current
+        company, the consent facts `facts` ({field of CONSENT_FIELDS: value},
+        as given to `write` or an import) written on `written_on` (this
+        customer or one of its contacts), each with its evidence event.
+
+        A fact's date, when given, is kept as its date (an import's historic
+        date) and said in the event, sealed as an import: the event's own
+        date is when it was recorded. A date alone records its fact. A
+        contact holds no consent of its own: what is stated on it (a refusal,
+        an acceptance, a letter) is the customer's; a flag it is written
+        without is ignored, never a withdrawal.
+
+        Raises `UserError` for a date to come, or a letter marked as not
+        sent. As superuser, after `check_user_values` let the writer in.
+        """
+        self.ensure_one()
+        customer = self.sudo()
+        now = fields.Datetime.now()
+        origin = customer._demat_event_origin()
+        on_contact = written_on != self
+        stored = {}
+        events = []
+        for flag, (date_field, recorded, withdrawn) in CONSENT_FACTS.items():
+            if flag not in facts and date_field not in facts:
+                continue
+            date = fields.Datetime.to_datetime(facts.get(date_field) or False)
+            value = bool(facts[flag]) if flag in facts else bool(date or self[flag])
+            if date and date > now:
+                raise UserError(
+                    self.env._(
+                        "%(customer)s: the date of a consent fact cannot be to "
+                        "come (%(date)s).",
+                        customer=written_on.display_name,
+                        date=date,
+                    )
+                )
+            if not value:
+                if on_contact or not customer[flag]:
+                    continue
+                if not withdrawn:
+                    raise UserError(
+                        self.env._(
+                            "%(customer)s: a letter cannot be marked as not "
+                            "sent, the evidence trail holds it.",
+                            customer=written_on.display_name,
+                        )
+                    )
+                stored.update({flag: False, date_field: False})
+                events.append((withdrawn, None))
+                continue
+            if customer[flag] and (not date or date == customer[date_field]):
+                continue  # the same fact again
+            stored.update({flag: True, date_field: date or now})
+            events.append((recorded, date))
+        if not stored:
+            return
+        customer._demat_store_facts(stored)
+        imported = bool(self.env.context.get("demat_import")) or any(
+            date for _event_type, date in events
+        )
+        channel = origin.pop("channel")
+        if imported and "demat_event" not in self.env.context:
+            channel = "import"
+        user = self.env["res.users"].browse(origin["user_id"])
+        self.env["facto.demat.event"].sudo().create(
+            [
+                customer._prepare_demat_event(
+                    event_type,
+                    channel,
+                    note=customer._demat_fact_note(
+                        channel, user, date, written_on if on_contact else None
+                    ),
+                    **origin,
+                )
+                for event_type, date in events
+            ]
+        )
+
+    def _demat_fact_note(self, channel, user, date, contact):
+        """The note of a fact's event: how an import was made and the date
+        it gives, and the contact it was written on; False for none."""
+        lines = []
+        if channel == "import":
+            now = fields.Datetime.to_string(fields.Datetime.now())
+            if date:
+                lines.append(
+                    self.env._(
+                        "Imported on %(now)s UTC by %(user)s, dated %(date)s UTC.",
+                        now=now,
+                        user=user.login,
+                        date=fields.Datetime.to_string(date),
+                    )
+                )
+            else:
+                lines.append(
+                    self.env._(
+                        "Imported on %(now)s UTC by %(user)s.",
+                        now=now,
+                        user=user.login,
+                    )
+                )
+        elif date:
+            lines.append(
+                self.env._("Dated %(date)s UTC.", date=fields.Datetime.to_string(date))
+            )
+        if contact:
+            lines.append(
+                self.env._(
+                    "Written on the contact %(contact)s.",
+                    contact=contact.display_name,
+                )
+            )
+        return "\n".join(lines) or False
 
     def _demat_customer_answer(self, answer, origin, email=None, confirm=False):
         """Apply the answer given by the letter's link: "refuse", "accept"
@@ -539,19 +686,21 @@ class ResPartner(models.Model):
         """Why this customer may not be emailed documents whatever its
         address ("refused", "not_accepted" under opt-in, "waiting" for the
         notice period), or None. `deadline` is the company's
-        `_demat_letter_deadline()`, when the caller has it."""
+        `_demat_letter_deadline()`, when the caller has it. The consent is
+        its customer's (commercial partner's), in the current company."""
         self.ensure_one()
         company = self.env.company
+        customer = self.commercial_partner_id
         if deadline is None:
             deadline = company._demat_letter_deadline()
-        if self.demat_refused:
+        if customer.demat_refused:
             return "refused"
-        if self.demat_accepted:
+        if customer.demat_accepted:
             return None
         if company.demat_consent_policy == "opt_in":
             return "not_accepted"
         if deadline and not (
-            self.demat_letter_date and self.demat_letter_date <= deadline
+            customer.demat_letter_date and customer.demat_letter_date <= deadline
         ):
             return "waiting"
         return None
