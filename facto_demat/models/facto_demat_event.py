@@ -13,6 +13,7 @@ from ..tools.pdf import extract_pages
 EVENT_TYPES = [
     ("letter_printed", "Letter printed"),
     ("letter_emailed", "Letter emailed"),
+    ("letter_bounced", "Letter bounced"),
     ("refusal_recorded", "Refusal recorded"),
     ("refusal_withdrawn", "Refusal withdrawn"),
     ("acceptance_recorded", "Acceptance recorded"),
