@@ -53,6 +53,8 @@ class MailThread(models.AbstractModel):
         if not customer:
             return
         email = (valid_emails(address) or [False])[0]
+        if not email and len(valid_emails(lines[:1].email)) == 1:
+            email = valid_emails(lines[:1].email)[0]  # the letter's only address
         reason = reason or self.env._("The email could not be delivered.")
         if email:
             family = (customer | customer.child_ids).sudo()

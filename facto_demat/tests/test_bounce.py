@@ -51,6 +51,32 @@ Subject: =?utf-8?q?Lettre_de_d=C3=A9mat=C3=A9rialisation?=
 
 --4F1A2B3C.1764668466/mx.lambert.example--
 """
+# A bounce in plain words, as some servers still write them: no report,
+# the returned email attached.
+PLAIN_BOUNCE = """\
+From: MAILER-DAEMON@mx.client.example
+To: factures@lambert.example
+Subject: failure notice
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="plain-bounce"
+Message-Id: <plain-bounce-1@mx.client.example>
+
+--plain-bounce
+Content-Type: text/plain; charset=utf-8
+
+Désolé, la boîte aux lettres n'existe plus.
+
+--plain-bounce
+Content-Type: message/rfc822
+
+Message-Id: {message_id}
+From: Menuiserie Lambert <factures@lambert.example>
+Subject: Lettre
+
+Texte de la lettre.
+
+--plain-bounce--
+"""
 UNKNOWN = (
     "550 5.1.1 <{address}>: Recipient address rejected: User unknown in "
     "virtual mailbox table"
@@ -207,6 +233,21 @@ class TestBounce(SendCase):
         self.assertEqual(self.customer.demat_email, "compta@boulangerie-martin.example")
         self.assertFalse(self.customer.demat_email_issue)
         self.assertEqual(self.offered_again(self.customer)[0], self.customer)
+        self.assertIntact()
+
+    def test_a_bounce_in_plain_words_ends_the_letter_with_its_text(self):
+        line = self.letter(self.customer)
+        self.env["mail.thread"].message_process(
+            False, PLAIN_BOUNCE.format(message_id=line.mail_message_id.message_id)
+        )
+        self.assertEqual(line.state, "bounced")
+        self.assertIn("la boîte aux lettres n'existe plus", line.failure_reason)
+        self.assertEqual(
+            self.events(self.customer, "letter_bounced").email,
+            "contact@boulangerie-martin.example",
+        )
+        self.assertFalse(self.customer.demat_letter_sent)
+        self.assertEqual(self.customer.message_bounce, 1, "its only address")
         self.assertIntact()
 
     def test_retyping_the_same_address_keeps_it_bounced(self):
