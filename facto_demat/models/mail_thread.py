@@ -1,3 +1,5 @@
+from textwrap import shorten
+
 from odoo import api, models
 from odoo.tools import html2plaintext
 
@@ -30,7 +32,8 @@ class MailThread(models.AbstractModel):
         ] or [
             (
                 message_dict.get("bounced_email"),
-                html2plaintext(message_dict.get("body") or "").strip(),
+                # the bounce's own words, on one line
+                shorten(html2plaintext(message_dict.get("body") or ""), 500),
             )
         ]
         for address, reason in failures:
@@ -66,7 +69,7 @@ class MailThread(models.AbstractModel):
             'The email "%(subject)s" to %(address)s bounced: %(reason)s. Documents '
             "are no longer emailed to this address until it is changed.",
             subject=message.subject or "",
-            address=email or address or lines.email or "",
+            address=email or address or lines[:1].email or "",
             reason=reason,
         )
         ended = [line for line in lines if line._mark_bounced(email, reason)]
