@@ -14,6 +14,7 @@ from . import facto_demat_verification
 from . import ir_mail_server
 from . import ir_module_module
 from . import mail_mail
+from . import mail_thread
 from . import mail_template
 from . import res_company
 from . import res_config_settings

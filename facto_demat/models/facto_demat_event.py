@@ -15,6 +15,7 @@ EVENT_TYPES = [
     ("letter_emailed", "Letter emailed"),
     # a letter sent outside the add-on, recorded by an import or the API
     ("letter_recorded", "Letter sent (recorded)"),
+    ("letter_bounced", "Letter bounced"),
     ("refusal_recorded", "Refusal recorded"),
     ("refusal_withdrawn", "Refusal withdrawn"),
     ("acceptance_recorded", "Acceptance recorded"),

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import email_normalize, format_date
 
 from ..tools import email_address
 from ..tools.process_fields import check_user_values
@@ -156,6 +156,9 @@ class ResPartner(models.Model):
     @api.depends(
         "email",
         "type",
+        "message_bounce",
+        "commercial_partner_id.message_bounce",
+        "commercial_partner_id.child_ids.message_bounce",
         "commercial_partner_id.email",
         "commercial_partner_id.child_ids.type",
         "commercial_partner_id.child_ids.email",
@@ -294,7 +297,9 @@ class ResPartner(models.Model):
             new_parent = self.browse(vals.get("parent_id")).commercial_partner_id
             customers = self.commercial_partner_id | new_parent
             before = customers._demat_address_snapshot()
+            bounced = self._demat_bounced_elsewhere(vals)
             result = super().write(vals)
+            bounced.write({"message_bounce": 0})
             (customers | self.commercial_partner_id)._demat_log_address_changes(before)
         elif vals or not facts:
             result = super().write(vals)
@@ -323,6 +328,46 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"create": False}
         return action
+
+    def _message_receive_bounce(self, email, partner):
+        # EXTENDS 'mail': the bounce counts on the contacts holding the
+        # address that bounced, not on a customer whose own address is
+        # another (Odoo counts it on the record the email was about too)
+        holders = self.filtered(
+            lambda p: (
+                not email
+                or p.email_normalized == email_normalize(email)
+                or bool(
+                    set(email_address.valid_emails(email))
+                    & set(email_address.valid_emails(p.email))
+                )
+            )
+        )
+        return super(ResPartner, holders)._message_receive_bounce(email, partner)
+
+    def _demat_bounced_elsewhere(self, vals):
+        """Those of these partners whose bounced address (`message_bounce`)
+        `vals` replaces by another: Odoo keeps the count when the address
+        changes, for the add-on a new address has not bounced."""
+        if "email" not in vals or "message_bounce" in vals:
+            return self.browse()
+        new = set(email_address.valid_emails(vals["email"]))
+        return self.filtered(
+            lambda p: (
+                p.message_bounce and set(email_address.valid_emails(p.email)) != new
+            )
+        )
+
+    def _demat_post_bounce_note(self, text):
+        """Say `text` (a sentence about a bounce) in this customer's chatter,
+        as OdooBot."""
+        self.ensure_one()
+        self.sudo().message_post(
+            body=Markup("<p>%s</p>") % text,
+            author_id=self.env.ref("base.partner_root").id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _demat_set_consent(self, field, value):
         """Let invoicing users record consent without rights on contacts.
@@ -737,9 +782,12 @@ class ResPartner(models.Model):
 
     def _demat_reachable_emails(self):
         """The normalised addresses of this partner documents may be emailed
-        to: its valid ones (bridges with other modules remove more, such as
-        addresses that bounced)."""
+        to: its valid ones, none once Odoo counted a bounce of its address
+        (until the address changes; bridges with other modules remove more,
+        such as addresses mail_tracking saw bounce)."""
         self.ensure_one()
+        if self.message_bounce:  # Odoo counted a bounce of this address
+            return []
         return email_address.valid_emails(self.email)
 
     def _demat_email_faults(self):
@@ -747,7 +795,7 @@ class ResPartner(models.Model):
         field, in the user's language."""
         self.ensure_one()
         labels = self._demat_email_fault_labels()
-        return [
+        faults = [
             self.env._(
                 "%(address)s: %(fault)s",
                 address=address.text,
@@ -756,6 +804,11 @@ class ResPartner(models.Model):
             for address in email_address.parse_addresses(self.email)
             if address.fault
         ]
+        if self.message_bounce and self.email:
+            faults.append(
+                self.env._("%(address)s: bounced", address=self.email.strip())
+            )
+        return faults
 
     def _demat_email_fault_labels(self):
         return {

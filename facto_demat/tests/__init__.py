@@ -1,3 +1,4 @@
+from . import test_bounce
 from . import test_buttons
 from . import test_consent
 from . import test_consent_company
