@@ -583,7 +583,10 @@ class ResPartner(models.Model):
             self.env["facto.demat.letter.run.line"]
             .sudo()
             .search(
-                [("mail_message_id", "in", ancestors.ids), ("partner_id", "in", self.ids)],
+                [
+                    ("mail_message_id", "in", ancestors.ids),
+                    ("partner_id", "in", self.ids),
+                ],
                 order="id desc",
                 limit=1,
             )
@@ -696,9 +699,9 @@ class ResPartner(models.Model):
     def _demat_set_document_email(self, email):
         """Make `email` the address of this customer's invoice contact (one
         is created when it has none): its documents go there."""
-        contact = self.child_ids.filtered(
-            lambda child: child.type == "invoice"
-        ).sorted("id")[:1]
+        contact = self.child_ids.filtered(lambda child: child.type == "invoice").sorted(
+            "id"
+        )[:1]
         if contact:
             contact.email = email
         else:

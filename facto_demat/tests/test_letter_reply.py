@@ -175,7 +175,9 @@ class TestLetterReply(TransportCase, WebClientMixin, HttpCase):
 
     def test_other_emails_open_no_activity(self):
         self.email_letter(self.customer)
-        note = self.customer.message_post(body="Appel du client", message_type="comment")
+        note = self.customer.message_post(
+            body="Appel du client", message_type="comment"
+        )
         unrelated = EmailMessage()
         unrelated["From"] = "jerome.dupont@boulangerie-martin.example"
         unrelated["To"] = "factures@lambert.example"
@@ -261,7 +263,9 @@ class TestLetterReply(TransportCase, WebClientMixin, HttpCase):
         wizard.email = "Compta Martin <Compta@Boulangerie-Martin.example>"
         self.call_button(wizard._name, "action_apply", wizard.ids)
         self.env.invalidate_all()
-        self.assertEqual(self.invoice_contact.email, "compta@boulangerie-martin.example")
+        self.assertEqual(
+            self.invoice_contact.email, "compta@boulangerie-martin.example"
+        )
         self.assertEqual(self.customer.demat_email, "compta@boulangerie-martin.example")
         self.assertFalse(self.customer.demat_refused)
         new_events = self.events_of(self.customer) - events
