@@ -2,9 +2,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date, format_datetime, html2plaintext, html_sanitize
+from odoo.tools import format_date, format_datetime, html2plaintext
 
 from ..tools import email_address
+from ..tools.html_text import without_quotes
 from ..tools.process_fields import check_user_values
 
 INVOICING = "account.group_account_invoice"
@@ -567,8 +568,9 @@ class ResPartner(models.Model):
     def _demat_note_letter_reply(self, message):
         """When `message` (an email received on this partner) replies to
         one of its dematerialisation letters, keep it as the customer's last
-        reply and put it, with its sender and date, in the customer's one
-        letter-reply activity, above the earlier replies. Nothing else
+        reply and put it (sanitised, without the text it quotes), with its
+        sender and date, in the customer's one letter-reply activity, above
+        the earlier replies. Nothing else
         changes: a reply decides nothing by its words.
 
         As superuser, once the letter is found: the mail gateway posts as
@@ -605,7 +607,7 @@ class ResPartner(models.Model):
         )
         note = Markup("<p><strong>%s</strong></p><blockquote>%s</blockquote>") % (
             heading,
-            Markup(html_sanitize(message.body)),
+            without_quotes(message.body),
         )
         earlier = customer._demat_open_activity(LETTER_REPLY).note
         if earlier:
@@ -626,8 +628,8 @@ class ResPartner(models.Model):
 
     def _demat_reply_emails(self):
         """The valid addresses the customer's reply to the letter names, in
-        its text then as its sender, but for those its documents already go
-        to and the company's own (quoted from the letter); [] without a
+        its own text (not what it quotes) then as its sender, but for those
+        its documents already go to and the company's own; [] without a
         reply."""
         reply = self.demat_letter_reply_id
         if not reply:
@@ -638,7 +640,7 @@ class ResPartner(models.Model):
             *email_address.valid_emails(company.email),
             *email_address.valid_emails(company._demat_reply_to()),
         }
-        found = email_address.emails_in_text(html2plaintext(reply.body or ""))
+        found = email_address.emails_in_text(html2plaintext(without_quotes(reply.body)))
         found += email_address.valid_emails(reply.email_from)
         return [email for email in dict.fromkeys(found) if email not in known]
 

@@ -128,6 +128,11 @@ class TestLetterReply(TransportCase, WebClientMixin, HttpCase):
         self.assertIn("jerome.dupont@boulangerie-martin.example", note)
         self.assertNotIn("<script", note)
         self.assertNotIn("alert", note)
+        # the reply, not the letter it quotes (which names the address)
+        letter_address = letter["To"].addresses[0].addr_spec
+        self.assertIn(letter_address, letter.get_body(("html",)).get_content())
+        self.assertIn(letter_address, str(self.customer.demat_letter_reply_id.body))
+        self.assertNotIn(letter_address, note)
         # in the customer's chatter, as the email it is
         message = self.customer.message_ids.filtered(
             lambda message: message.message_id == reply["Message-Id"]
