@@ -25,6 +25,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/facto_demat_letter_wizard_views.xml",
+        "wizards/facto_demat_reply_address_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

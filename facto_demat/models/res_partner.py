@@ -2,9 +2,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize, format_date
+from odoo.tools import email_normalize, format_date, format_datetime, html2plaintext
 
 from ..tools import email_address
+from ..tools.html_text import without_quotes
 from ..tools.process_fields import check_user_values
 
 INVOICING = "account.group_account_invoice"
@@ -36,6 +37,10 @@ ADDRESS_INPUTS = {"email", "type", "parent_id", "active", "child_ids"}
 # whose evidence they recorded themselves (the letter runs): an object, which
 # no RPC call can send.
 FACTS_RECORDED = object()
+LETTER_REPLY = "facto_demat.mail_activity_letter_reply"
+# How far up a reply's parents its letter is looked for (19.0 keeps the
+# parent a reply names, 18.0 the thread's first message).
+REPLY_DEPTH = 10
 
 
 class ResPartner(models.Model):
@@ -147,6 +152,20 @@ class ResPartner(models.Model):
         help="The day the customer was last emailed what they answered by the "
         "letter's link: one confirmation a day at most, however many answers.",
     )
+    demat_letter_reply_id = fields.Many2one(
+        "mail.message",
+        string="Reply to the letter",
+        readonly=True,
+        copy=False,
+        groups=INVOICING,
+        help="The customer's last email in reply to a dematerialisation "
+        "letter, while its activity is open.",
+    )
+    demat_letter_reply_open = fields.Boolean(
+        string="Letter reply to handle",
+        compute="_compute_demat_letter_reply_open",
+        groups=INVOICING,
+    )
     demat_event_count = fields.Integer(
         string="Evidence events",
         compute="_compute_demat_event_count",
@@ -249,6 +268,13 @@ class ResPartner(models.Model):
         for partner in self:
             partner.demat_event_count = counts.get(partner.commercial_partner_id, 0)
 
+    @api.depends("activity_ids.activity_type_id")
+    def _compute_demat_letter_reply_open(self):
+        for partner in self:
+            partner.demat_letter_reply_open = bool(
+                partner._demat_open_activity(LETTER_REPLY)
+            )
+
     @api.model
     def fields_get(self, allfields=None, attributes=None):
         # EXTENDS 'base': administrators may import consent facts (see
@@ -308,6 +334,15 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id._demat_record_facts(facts, partner)
         return result
 
+    def _message_post_after_hook(self, message, msg_values):
+        # EXTENDS 'mail': an email that Odoo's mail gateway routed here as a
+        # reply to a dematerialisation letter (its In-Reply-To or References
+        # name the letter's email) opens the letter-reply activity.
+        result = super()._message_post_after_hook(message, msg_values)
+        if message.message_type == "email" and message.parent_id:
+            self._demat_note_letter_reply(message)
+        return result
+
     def action_demat_record_refusal(self):
         self._demat_set_consent("demat_refused", True)
 
@@ -328,6 +363,42 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"create": False}
         return action
+
+    def action_demat_refuse_from_reply(self):
+        """Record the refusal the customer wrote in reply to the letter, with
+        the reply's date and sender in the evidence, and close the reply's
+        activity. AccessError for users outside invoicing."""
+        self.ensure_one()
+        self._demat_check_consent_rights()
+        customer = self.commercial_partner_id
+        reply = customer._demat_letter_reply()
+        note = self.env._(
+            "Refusal written by the customer in reply to the letter: email of "
+            "%(date)s from %(sender)s.",
+            date=format_datetime(self.env, reply.date),
+            sender=reply.email_from,
+        )
+        customer.with_context(
+            demat_event={"channel": "manual", "note": note}
+        )._demat_set_consent("demat_refused", True)
+        customer._demat_close_letter_reply(
+            self.env._("Refusal recorded from the reply.")
+        )
+
+    def action_demat_reply_address(self):
+        """Open the wizard that applies the address the customer asked for
+        in reply to the letter, prefilled with the addresses the reply holds.
+        AccessError for users outside invoicing."""
+        self.ensure_one()
+        self._demat_check_consent_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Apply the requested address"),
+            "res_model": "facto.demat.reply.address",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
 
     def _message_receive_bounce(self, email, partner):
         # EXTENDS 'mail': the bounce counts on the contacts holding the
@@ -369,17 +440,22 @@ class ResPartner(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
+    def _demat_check_consent_rights(self):
+        """Raise AccessError unless the user is an invoicing user who may
+        read these partners."""
+        if not self.env.user.has_group(INVOICING):
+            raise AccessError(
+                self.env._("Only invoicing users may record a customer's consent.")
+            )
+        self.check_access("read")
+
     def _demat_set_consent(self, field, value):
         """Let invoicing users record consent without rights on contacts.
 
         Invoicing users may not edit customers in general; recording what a
         customer said about dematerialisation is part of their job.
         """
-        if not self.env.user.has_group(INVOICING):
-            raise AccessError(
-                self.env._("Only invoicing users may record a customer's consent.")
-            )
-        self.check_access("read")
+        self._demat_check_consent_rights()
         self.commercial_partner_id.sudo().write({field: value})
 
     def _demat_address_snapshot(self):
@@ -654,15 +730,132 @@ class ResPartner(models.Model):
             "with the button on the customer, or ignore it.",
             email=email,
         )
-        xmlid = "facto_demat.mail_activity_confirm_address"
-        open_request = self.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == self.env.ref(xmlid)
-        )[:1]
-        if open_request:
-            open_request.note = note
+        self._demat_one_activity("facto_demat.mail_activity_confirm_address", note)
+
+    def _demat_one_activity(self, xmlid, note):
+        """Give the activity of this type (xml id) open on the customer
+        `note`, or open one for its salesperson (or the administrator)."""
+        activity = self._demat_open_activity(xmlid)
+        if activity:
+            activity.note = note
             return
-        responsible = self.user_id or self.env.ref("base.user_admin", False)
-        self.activity_schedule(xmlid, note=note, user_id=responsible.id)
+        self.activity_schedule(xmlid, note=note, user_id=self._demat_clerk().id)
+
+    def _demat_open_activity(self, xmlid):
+        """The activity of this type (xml id) open on this partner, if any.
+
+        As superuser: invoicing users see whether the add-on's activities
+        are open on the customers they read, though Odoo lets them read
+        activities only of customers they may write."""
+        activity_type = self.env.ref(xmlid)
+        return self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        )[:1]
+
+    def _demat_clerk(self):
+        """Who looks after what this customer tells: its salesperson, else
+        the administrator."""
+        return self.user_id or self.env.ref("base.user_admin", False)
+
+    def _demat_note_letter_reply(self, message):
+        """When `message` (an email received on this partner) replies to
+        one of its dematerialisation letters, keep it as the customer's last
+        reply and put it (sanitised, without the text it quotes), with its
+        sender and date, in the customer's one letter-reply activity, above
+        the earlier replies. Nothing else
+        changes: a reply decides nothing by its words.
+
+        As superuser, once the letter is found: the mail gateway posts as
+        OdooBot, and the reply and its activity are the add-on's.
+        """
+        message = message.sudo()
+        ancestors, parent = message.browse(), message.parent_id
+        while parent and parent not in ancestors and len(ancestors) < REPLY_DEPTH:
+            ancestors |= parent
+            parent = parent.parent_id
+        letter = (
+            self.env["facto.demat.letter.run.line"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", ancestors.ids),
+                    ("partner_id", "in", self.ids),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if not letter:
+            return
+        customer = letter.partner_id.commercial_partner_id.sudo()
+        clerk = customer._demat_clerk()
+        # in the language and time zone of who reads it
+        customer = customer.with_context(lang=clerk.lang)
+        heading = customer.env._(
+            "Reply to the dematerialisation letter, received on %(date)s from "
+            "%(sender)s:",
+            date=format_datetime(customer.env, message.date, tz=clerk.tz),
+            sender=message.email_from,
+        )
+        note = Markup("<p><strong>%s</strong></p><blockquote>%s</blockquote>") % (
+            heading,
+            without_quotes(message.body),
+        )
+        earlier = customer._demat_open_activity(LETTER_REPLY).note
+        if earlier:
+            note += Markup("<hr/>") + earlier
+        customer.demat_letter_reply_id = message
+        customer._demat_one_activity(LETTER_REPLY, note)
+
+    def _demat_letter_reply(self):
+        """The customer's reply to the letter whose activity is open; UserError
+        when none is."""
+        self.ensure_one()
+        reply = self.demat_letter_reply_id
+        if not reply or not self._demat_open_activity(LETTER_REPLY):
+            raise UserError(
+                self.env._("This customer has no reply to the letter to handle.")
+            )
+        return reply
+
+    def _demat_reply_emails(self):
+        """The valid addresses the customer's reply to the letter names, in
+        its own text (not what it quotes) then as its sender, but for those
+        its documents already go to and the company's own; [] without a
+        reply."""
+        reply = self.demat_letter_reply_id
+        if not reply:
+            return []
+        company = self.env.company
+        known = {
+            *email_address.valid_emails(self.demat_email),
+            *email_address.valid_emails(company.email),
+            *email_address.valid_emails(company._demat_reply_to()),
+        }
+        found = email_address.emails_in_text(html2plaintext(without_quotes(reply.body)))
+        found += email_address.valid_emails(reply.email_from)
+        return [email for email in dict.fromkeys(found) if email not in known]
+
+    def _demat_apply_reply_address(self, email):
+        """Send this customer's documents to `email` (one valid address),
+        asked for in its reply to the letter, and close the reply's
+        activity. For an invoicing user's wizard, after its checks: as
+        superuser, as recording consent is."""
+        self.ensure_one()
+        self._demat_letter_reply()
+        customer = self.sudo()
+        customer._demat_set_document_email(email)
+        customer._demat_close_letter_reply(
+            self.env._("Documents now go to %(email)s.", email=email)
+        )
+
+    def _demat_close_letter_reply(self, feedback):
+        """Mark the letter-reply activity done with `feedback`, and forget
+        the reply. As superuser: both are the add-on's, closed once an
+        invoicing user acted on the reply."""
+        customer = self.sudo()
+        customer.activity_feedback([LETTER_REPLY], feedback=feedback)
+        customer.demat_letter_reply_id = False
 
     def _demat_send_answer_confirmation(self, text):
         """Email the customer what was recorded, now (the mail queue is
@@ -694,20 +887,19 @@ class ResPartner(models.Model):
         """Make the address the customer asked for the invoice contact's."""
         self.check_access("write")
         for customer in self.commercial_partner_id.filtered("demat_requested_email"):
-            contact = customer.child_ids.filtered(
-                lambda child: child.type == "invoice"
-            ).sorted("id")[:1]
-            if contact:
-                contact.email = customer.demat_requested_email
-            else:
-                self.create(
-                    {
-                        "parent_id": customer.id,
-                        "type": "invoice",
-                        "email": customer.demat_requested_email,
-                    }
-                )
+            customer._demat_set_document_email(customer.demat_requested_email)
             customer._demat_set_requested_email_done()
+
+    def _demat_set_document_email(self, email):
+        """Make `email` the address of this customer's invoice contact (one
+        is created when it has none): its documents go there."""
+        contact = self.child_ids.filtered(lambda child: child.type == "invoice").sorted(
+            "id"
+        )[:1]
+        if contact:
+            contact.email = email
+        else:
+            self.create({"parent_id": self.id, "type": "invoice", "email": email})
 
     def _demat_set_requested_email_done(self):
         # The request and its activity are the add-on's: closed as superuser
