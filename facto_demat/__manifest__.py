@@ -1,7 +1,7 @@
 {
     "name": "FACTO Dematerialisation",
     "summary": "Email invoices only to customers who were told and did not refuse",
-    "version": "1.3.0",
+    "version": "1.4.0",
     "category": "Accounting/Accounting",
     "author": "facto_demat developers",
     "website": "https://github.com/facto-demat/facto_demat",
@@ -26,6 +26,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/facto_demat_letter_wizard_views.xml",
+        "wizards/facto_demat_reply_address_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

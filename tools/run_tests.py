@@ -5,7 +5,8 @@ and 19.0, or ODOO_VERSION).
 For each version, installs the add-ons in a new database without demo data
 (facto_test_18, facto_test_19...) and runs the tests selected by
 --test-tags (ours and Odoo's own sending tests), then the multi-process run
-of tools/workers_run.py on a copy of that database (each of its checks counts
+of tools/workers_run.py on a copy of that database and the updates from
+older states of main of tools/upgrade_run.py (each of their checks counts
 as a test), then in a new database with
 Odoo's demo data (facto_test_demo_18...; as Odoo's runbot and OCA's CI do)
 and OCA's mail_tracking, and runs ours again: without mail_tracking, said
@@ -32,6 +33,7 @@ SUMMARY = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
 )
 WORKERS_SUMMARY = re.compile(r"^workers run: (\d+) passed, (\d+) failed$", re.M)
+UPGRADE_SUMMARY = re.compile(r"^upgrade run: (\d+) passed, (\d+) failed$", re.M)
 LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
@@ -105,30 +107,44 @@ def run_odoo_tests(
 def run_workers(version, database):
     """tools/workers_run.py on a copy of the tested `database`: (checks
     passed, checks failed, problems)."""
+    return run_checks(
+        version,
+        ["workers_run.py", version, "--template", database],
+        WORKERS_SUMMARY,
+        "the multi-process run",
+    )
+
+
+def run_upgrades(version):
+    """tools/upgrade_run.py: databases made with older states of main,
+    updated to this code: (checks passed, checks failed, problems)."""
+    return run_checks(
+        version, ["upgrade_run.py", version], UPGRADE_SUMMARY, "the upgrade run"
+    )
+
+
+def run_checks(version, script, summary, what):
+    """A tool of tools/ (`script`: its name and arguments) run with the
+    version's Python, which prints a table of checks and their `summary`
+    line: (checks passed, checks failed, problems)."""
     done = subprocess.run(
-        [
-            odoo_version.venv_bin(version) / "python",
-            "workers_run.py",
-            version,
-            "--template",
-            database,
-        ],
+        [odoo_version.venv_bin(version) / "python", *script],
         cwd=ROOT / "tools",
         capture_output=True,
         text=True,
         check=False,
     )
     sys.stdout.write(done.stdout)
-    match = WORKERS_SUMMARY.search(done.stdout)
+    match = summary.search(done.stdout)
     if not match:
         sys.stdout.write(done.stderr[-3000:])
-        return 0, 1, ["tools/workers_run.py printed no summary"]
+        return 0, 1, [f"tools/{script[0]} printed no summary"]
     passed, failed = (int(n) for n in match.groups())
     problems = [
-        f"the multi-process run failed: {line.strip()}"
+        f"{what} failed: {line.strip()}"
         for line in done.stdout.splitlines()
         if "**FAILED**" in line
-    ] or ([] if done.returncode == 0 else ["the multi-process run failed"])
+    ] or ([] if done.returncode == 0 else [f"{what} failed"])
     return passed, failed, problems
 
 
@@ -174,10 +190,12 @@ def run_version(version, args):
     )
     print(f"\nOdoo {version} in multi-process mode (tools/workers_run.py):", flush=True)
     workers = run_workers(version, database)
+    print(f"\nOdoo {version}, updates from older states (tools/upgrade_run.py):")
+    upgrades = run_upgrades(version)
     passed, failed, problems = (
-        passed + workers[0],
-        failed + workers[1],
-        problems + workers[2],
+        passed + workers[0] + upgrades[0],
+        failed + workers[1] + upgrades[1],
+        problems + workers[2] + upgrades[2],
     )
     notes = []
     if args.no_demo_run:

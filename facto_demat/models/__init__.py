@@ -15,6 +15,7 @@ from . import ir_mail_server
 from . import ir_module_module
 from . import mail_mail
 from . import mail_render_mixin
+from . import mail_thread
 from . import mail_template
 from . import res_company
 from . import res_config_settings

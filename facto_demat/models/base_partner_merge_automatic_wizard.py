@@ -18,5 +18,10 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         # read-only fields (consent, letter sent), which only the process
         # writes: the kept contact, which the user may write, takes them as
         # superuser.
+        # Their consent facts are recorded by hand (the merge), in the
+        # current company, where the merge reads them.
         dst_partner.check_access("write")
-        return super()._update_values(src_partners, dst_partner.sudo())
+        return super()._update_values(
+            src_partners,
+            dst_partner.sudo().with_context(demat_event={"channel": "manual"}),
+        )

@@ -13,6 +13,9 @@ from ..tools.pdf import extract_pages
 EVENT_TYPES = [
     ("letter_printed", "Letter printed"),
     ("letter_emailed", "Letter emailed"),
+    # a letter sent outside the add-on, recorded by an import or the API
+    ("letter_recorded", "Letter sent (recorded)"),
+    ("letter_bounced", "Letter bounced"),
     ("refusal_recorded", "Refusal recorded"),
     ("refusal_withdrawn", "Refusal withdrawn"),
     ("acceptance_recorded", "Acceptance recorded"),
@@ -28,6 +31,8 @@ CHANNELS = [
     # knows who answered; "link" says only how the answer came.
     ("customer", "Customer response"),
     ("link", "Answer link"),
+    # facts loaded by an import or given with their date through the API
+    ("import", "Import"),
 ]
 
 

@@ -202,7 +202,9 @@ class FactoDematLetterRun(models.Model):
     def _compute_pdf_file(self):
         """All the run's printed letters in one PDF, in order, with the
         evidence trail's anchor of the run in its properties (see
-        `facto.demat.anchor`): made when downloaded, from the stored parts."""
+        `facto.demat.anchor`): made when downloaded, from the stored parts.
+        A run printed before anchors existed has none: its letters are
+        checked by their own seals (`facto.demat.event`)."""
         anchors = (
             self.env["facto.demat.anchor"].sudo().search([("run_id", "in", self.ids)])
         )
@@ -210,7 +212,9 @@ class FactoDematLetterRun(models.Model):
             parts = run.letter_attachment_ids.sorted("id")
             anchor = anchors.filtered(lambda a, r=run: a.run_id == r)[:1]
             run.pdf_file = parts and base64.b64encode(
-                merge_pdfs(parts.mapped("raw"), keywords=anchor._text() or None)
+                merge_pdfs(
+                    parts.mapped("raw"), keywords=anchor._text() if anchor else None
+                )
             )
 
     def _compute_pdf_filename(self):

@@ -42,6 +42,7 @@ class FactoDematLetterRunLine(models.Model):
             ("queued", "In the mail queue"),
             ("done", "Done"),
             ("failed", "Failed"),
+            ("bounced", "Bounced"),
         ],
         default="pending",
         required=True,
@@ -54,7 +55,7 @@ class FactoDematLetterRunLine(models.Model):
     event_id = fields.Many2one("facto.demat.event", string="Evidence")
     failure_reason = fields.Text(
         string="Reason",
-        help="Why the letter failed, or why its email waits in the queue.",
+        help="Why the letter failed or bounced, or why its email waits in the queue.",
     )
     next_attempt_date = fields.Datetime(
         string="Next try",
@@ -159,6 +160,58 @@ class FactoDematLetterRunLine(models.Model):
             {"state": "failed", "failure_reason": reason, "next_attempt_date": False}
         )
 
+    def _mark_bounced(self, email, reason):
+        """This letter's email, sent, bounced for good at `email` (a
+        normalised address, or False when the report names none: all of
+        them), for `reason` (text): a *letter bounced* event is sealed in the
+        run company's trail, once per address. Once every address the letter
+        went to bounced, the line ends bounced with the reason and its
+        customer is again among those to write to. Return whether the line
+        ended so.
+
+        As superuser, called by the bounce processing only: the trail, the
+        line and the letter flags are the process's own.
+        """
+        self.ensure_one()
+        company = self.run_id.company_id
+        customer = self.partner_id.with_company(company).sudo()
+        Event = self.env["facto.demat.event"].sudo()
+        sealed = set(
+            Event.search(
+                [
+                    ("mail_message_id", "=", self.mail_message_id.id),
+                    ("event_type", "=", "letter_bounced"),
+                ]
+            ).mapped("email")
+        )
+        if self.state != "done" or (email or self.email) in sealed:
+            return False
+        Event.create(
+            customer._prepare_demat_event(
+                "letter_bounced",
+                "email",
+                email=email or self.email,
+                note=reason,
+                mail_message_id=self.mail_message_id.id,
+            )
+        )
+        if email and set(valid_emails(self.email)) - sealed - {email}:
+            return False  # it reached the other addresses, as far as we know
+        self.sudo().write({"state": "bounced", "failure_reason": reason})
+        later = self.sudo().search_count(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("run_id.company_id", "=", company.id),
+                ("state", "=", "done"),
+                ("id", ">", self.id),
+            ]
+        )
+        if not later:
+            customer._demat_store_facts(
+                {"demat_letter_sent": False, "demat_letter_date": False}
+            )
+        return True
+
     def _record_letters(self, event_type, channel, letters=None):
         """Flag the customers, append their evidence, close the lines.
         `letters` gives the pages and hash of each line's letter (see
@@ -190,9 +243,13 @@ class FactoDematLetterRunLine(models.Model):
                 ]
             )
         )
-        self.partner_id.sudo().write(
-            {"demat_letter_sent": True, "demat_letter_date": fields.Datetime.now()}
-        )
+        now = fields.Datetime.now()
+        for company in self.run_id.company_id:
+            # in the trail and the consent of the run's company only
+            lines = self.filtered(lambda line, c=company: line.run_id.company_id == c)
+            lines.partner_id.with_company(company)._demat_store_facts(
+                {"demat_letter_sent": True, "demat_letter_date": now}
+            )
         for line, event in zip(self, events, strict=True):
             line.write({"state": "done", "event_id": event.id})
 

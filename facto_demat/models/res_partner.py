@@ -2,9 +2,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import email_normalize, format_date, format_datetime, html2plaintext
 
 from ..tools import email_address
+from ..tools.html_text import without_quotes
 from ..tools.process_fields import check_user_values
 
 INVOICING = "account.group_account_invoice"
@@ -15,32 +16,57 @@ DEMAT_STATUSES = [
     ("not_accepted", "Not accepted yet (opt-in)"),
     ("waiting", "Notice period not over"),
 ]
-# Consent flag -> (event when ticked, event when unticked).
-CONSENT_EVENTS = {
-    "demat_refused": ("refusal_recorded", "refusal_withdrawn"),
-    "demat_accepted": ("acceptance_recorded", "acceptance_withdrawn"),
+# Consent fact: its flag -> (its date, the event when it is recorded, the
+# event when it is withdrawn; None: it cannot be).
+CONSENT_FACTS = {
+    "demat_letter_sent": ("demat_letter_date", "letter_recorded", None),
+    "demat_refused": ("demat_refused_date", "refusal_recorded", "refusal_withdrawn"),
+    "demat_accepted": (
+        "demat_accepted_date",
+        "acceptance_recorded",
+        "acceptance_withdrawn",
+    ),
 }
-# Fields whose change may alter a customer's consent or document address.
-CONSENT_INPUTS = {"email", "type", "parent_id", "active", "child_ids", *CONSENT_EVENTS}
+CONSENT_FIELDS = {
+    *CONSENT_FACTS,
+    *(date_field for date_field, _recorded, _withdrawn in CONSENT_FACTS.values()),
+}
+# Fields whose change may alter a customer's document address.
+ADDRESS_INPUTS = {"email", "type", "parent_id", "active", "child_ids"}
+# The context value by which the add-on's own paths store consent facts
+# whose evidence they recorded themselves (the letter runs): an object, which
+# no RPC call can send.
+FACTS_RECORDED = object()
+LETTER_REPLY = "facto_demat.mail_activity_letter_reply"
+# How far up a reply's parents its letter is looked for (19.0 keeps the
+# parent a reply names, 18.0 the thread's first message).
+REPLY_DEPTH = 10
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Consent is each company's own (what a customer told company A decides
+    # nothing for company B), and the customer's, never a contact's: the
+    # facts are stored on commercial partners only, per company, and written
+    # only through `_demat_record_facts` (see `write`).
     demat_letter_sent = fields.Boolean(
         string="Dematerialisation letter sent",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
     )
     demat_letter_date = fields.Datetime(
         string="Dematerialisation letter date",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
     )
     demat_refused = fields.Boolean(
         string="Refuses dematerialisation",
+        company_dependent=True,
         readonly=True,
         tracking=True,
         copy=False,
@@ -49,13 +75,14 @@ class ResPartner(models.Model):
     )
     demat_refused_date = fields.Datetime(
         string="Refusal date",
-        compute="_compute_demat_refused_date",
-        store=True,
+        company_dependent=True,
+        readonly=True,
         copy=False,
         groups=INVOICING,
     )
     demat_accepted = fields.Boolean(
         string="Accepts dematerialisation",
+        company_dependent=True,
         readonly=True,
         tracking=True,
         copy=False,
@@ -65,8 +92,8 @@ class ResPartner(models.Model):
     )
     demat_accepted_date = fields.Datetime(
         string="Acceptance date",
-        compute="_compute_demat_accepted_date",
-        store=True,
+        company_dependent=True,
+        readonly=True,
         copy=False,
         groups=INVOICING,
     )
@@ -109,6 +136,7 @@ class ResPartner(models.Model):
     )
     demat_requested_email = fields.Char(
         string="Address requested by the customer",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
@@ -117,11 +145,26 @@ class ResPartner(models.Model):
     )
     demat_answer_confirmation_date = fields.Date(
         string="Answer confirmation emailed on",
+        company_dependent=True,
         readonly=True,
         copy=False,
         groups=INVOICING,
         help="The day the customer was last emailed what they answered by the "
         "letter's link: one confirmation a day at most, however many answers.",
+    )
+    demat_letter_reply_id = fields.Many2one(
+        "mail.message",
+        string="Reply to the letter",
+        readonly=True,
+        copy=False,
+        groups=INVOICING,
+        help="The customer's last email in reply to a dematerialisation "
+        "letter, while its activity is open.",
+    )
+    demat_letter_reply_open = fields.Boolean(
+        string="Letter reply to handle",
+        compute="_compute_demat_letter_reply_open",
+        groups=INVOICING,
     )
     demat_event_count = fields.Integer(
         string="Evidence events",
@@ -129,21 +172,12 @@ class ResPartner(models.Model):
         groups=INVOICING,
     )
 
-    @api.depends("demat_refused")
-    def _compute_demat_refused_date(self):
-        now = fields.Datetime.now()
-        for partner in self:
-            partner.demat_refused_date = partner.demat_refused and now
-
-    @api.depends("demat_accepted")
-    def _compute_demat_accepted_date(self):
-        now = fields.Datetime.now()
-        for partner in self:
-            partner.demat_accepted_date = partner.demat_accepted and now
-
     @api.depends(
         "email",
         "type",
+        "message_bounce",
+        "commercial_partner_id.message_bounce",
+        "commercial_partner_id.child_ids.message_bounce",
         "commercial_partner_id.email",
         "commercial_partner_id.child_ids.type",
         "commercial_partner_id.child_ids.email",
@@ -166,7 +200,12 @@ class ResPartner(models.Model):
                 faults += candidate._demat_email_faults()
             partner.demat_email_issue = "; ".join(dict.fromkeys(faults)) or False
 
-    @api.depends("demat_email", "demat_refused", "demat_accepted", "demat_letter_date")
+    @api.depends(
+        "demat_email",
+        "commercial_partner_id.demat_refused",
+        "commercial_partner_id.demat_accepted",
+        "commercial_partner_id.demat_letter_date",
+    )
     @api.depends_context("company")
     def _compute_demat_status(self):
         deadline = self.env.company._demat_letter_deadline()
@@ -187,32 +226,33 @@ class ResPartner(models.Model):
         company = self.env.company
         deadline = company._demat_letter_deadline()
         opt_in = company.demat_consent_policy == "opt_in"
+        # the consent of the customer (its commercial partner), in the
+        # current company: company-dependent fields read its value
+        refused = "commercial_partner_id.demat_refused"
+        accepted = "commercial_partner_id.demat_accepted"
+        letter_date = "commercial_partner_id.demat_letter_date"
         if (operator == "=") == value:
-            domain = [("demat_refused", "=", False), ("demat_email", "!=", False)]
+            domain = [(refused, "!=", True), ("demat_email", "!=", False)]
             if opt_in:
-                domain += [("demat_accepted", "=", True)]
+                domain += [(accepted, "=", True)]
             elif deadline:
-                domain += [
-                    "|",
-                    ("demat_accepted", "=", True),
-                    ("demat_letter_date", "<=", deadline),
-                ]
+                domain += ["|", (accepted, "=", True), (letter_date, "<=", deadline)]
             return domain
         # Spelled out rather than negated: '!' would drop customers whose
         # letter date is empty (SQL NULL).
         # A plain list: odoo.osv.expression is deprecated in 19.0, and
         # odoo.fields.Domain does not exist in 18.0.
-        not_allowed = ["|", ("demat_refused", "=", True), ("demat_email", "=", False)]
+        not_allowed = ["|", (refused, "=", True), ("demat_email", "=", False)]
         if opt_in:
-            return ["|", ("demat_accepted", "!=", True), *not_allowed]
+            return ["|", (accepted, "!=", True), *not_allowed]
         if deadline:
             return [
                 "|",
                 "&",
-                ("demat_accepted", "!=", True),
+                (accepted, "!=", True),
                 "|",
-                ("demat_letter_date", "=", False),
-                ("demat_letter_date", ">", deadline),
+                (letter_date, "=", False),
+                (letter_date, ">", deadline),
                 *not_allowed,
             ]
         return not_allowed
@@ -228,41 +268,79 @@ class ResPartner(models.Model):
         for partner in self:
             partner.demat_event_count = counts.get(partner.commercial_partner_id, 0)
 
+    @api.depends("activity_ids.activity_type_id")
+    def _compute_demat_letter_reply_open(self):
+        for partner in self:
+            partner.demat_letter_reply_open = bool(
+                partner._demat_open_activity(LETTER_REPLY)
+            )
+
     @api.model
-    def _commercial_fields(self):
-        return [
-            *super()._commercial_fields(),
-            "demat_letter_sent",
-            "demat_letter_date",
-            "demat_refused",
-            "demat_refused_date",
-            "demat_accepted",
-            "demat_accepted_date",
-        ]
+    def fields_get(self, allfields=None, attributes=None):
+        # EXTENDS 'base': administrators may import consent facts (see
+        # `_demat_record_facts`); the import screen offers only the fields
+        # that are not read-only. The views keep them read-only.
+        result = super().fields_get(allfields, attributes)
+        if self.env.is_system():
+            for name in CONSENT_FIELDS & result.keys():
+                if "readonly" in result[name]:
+                    result[name]["readonly"] = False
+        return result
+
+    @api.model
+    def load(self, fields, data):
+        # EXTENDS 'base': the consent facts of an import are sealed as such
+        return super(ResPartner, self.with_context(demat_import=True)).load(
+            fields, data
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
+        facts = []
         for vals in vals_list:
             check_user_values(self, vals)
+            facts.append(self._demat_pop_facts(vals))
         parents = self.browse(
             {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
         ).commercial_partner_id
-        before = parents._demat_consent_snapshot()
+        before = parents._demat_address_snapshot()
         partners = super().create(vals_list)
         customers = partners.filtered(lambda p: p.commercial_partner_id == p)
-        (parents | customers)._demat_log_consent_changes(before)
+        (parents | customers)._demat_log_address_changes(before)
+        for partner, partner_facts in zip(partners, facts, strict=True):
+            if partner_facts:
+                partner.commercial_partner_id._demat_record_facts(
+                    partner_facts, partner
+                )
         return partners
 
     def write(self, vals):
         check_user_values(self, vals)
-        if not CONSENT_INPUTS & vals.keys():
-            return super().write(vals)
-        # a contact moved to another company changes that company too
-        new_parent = self.browse(vals.get("parent_id")).commercial_partner_id
-        customers = self.commercial_partner_id | new_parent
-        before = customers._demat_consent_snapshot()
-        result = super().write(vals)
-        (customers | self.commercial_partner_id)._demat_log_consent_changes(before)
+        facts = self._demat_pop_facts(vals)
+        result = True
+        if ADDRESS_INPUTS & vals.keys():
+            # a contact moved to another company changes that company too
+            new_parent = self.browse(vals.get("parent_id")).commercial_partner_id
+            customers = self.commercial_partner_id | new_parent
+            before = customers._demat_address_snapshot()
+            bounced = self._demat_bounced_elsewhere(vals)
+            result = super().write(vals)
+            bounced.write({"message_bounce": 0})
+            (customers | self.commercial_partner_id)._demat_log_address_changes(before)
+        elif vals or not facts:
+            result = super().write(vals)
+        for partner in self:
+            if facts:
+                partner.commercial_partner_id._demat_record_facts(facts, partner)
+        return result
+
+    def _message_post_after_hook(self, message, msg_values):
+        # EXTENDS 'mail': an email that Odoo's mail gateway routed here as a
+        # reply to a dematerialisation letter (its In-Reply-To or References
+        # name the letter's email) opens the letter-reply activity.
+        result = super()._message_post_after_hook(message, msg_values)
+        if message.message_type == "email" and message.parent_id:
+            self._demat_note_letter_reply(message)
         return result
 
     def action_demat_record_refusal(self):
@@ -286,69 +364,259 @@ class ResPartner(models.Model):
         action["context"] = {"create": False}
         return action
 
+    def action_demat_refuse_from_reply(self):
+        """Record the refusal the customer wrote in reply to the letter, with
+        the reply's date and sender in the evidence, and close the reply's
+        activity. AccessError for users outside invoicing."""
+        self.ensure_one()
+        self._demat_check_consent_rights()
+        customer = self.commercial_partner_id
+        reply = customer._demat_letter_reply()
+        note = self.env._(
+            "Refusal written by the customer in reply to the letter: email of "
+            "%(date)s from %(sender)s.",
+            date=format_datetime(self.env, reply.date),
+            sender=reply.email_from,
+        )
+        customer.with_context(
+            demat_event={"channel": "manual", "note": note}
+        )._demat_set_consent("demat_refused", True)
+        customer._demat_close_letter_reply(
+            self.env._("Refusal recorded from the reply.")
+        )
+
+    def action_demat_reply_address(self):
+        """Open the wizard that applies the address the customer asked for
+        in reply to the letter, prefilled with the addresses the reply holds.
+        AccessError for users outside invoicing."""
+        self.ensure_one()
+        self._demat_check_consent_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Apply the requested address"),
+            "res_model": "facto.demat.reply.address",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def _message_receive_bounce(self, email, partner):
+        # EXTENDS 'mail': the bounce counts on the contacts holding the
+        # address that bounced, not on a customer whose own address is
+        # another (Odoo counts it on the record the email was about too)
+        holders = self.filtered(
+            lambda p: (
+                not email
+                or p.email_normalized == email_normalize(email)
+                or bool(
+                    set(email_address.valid_emails(email))
+                    & set(email_address.valid_emails(p.email))
+                )
+            )
+        )
+        return super(ResPartner, holders)._message_receive_bounce(email, partner)
+
+    def _demat_bounced_elsewhere(self, vals):
+        """Those of these partners whose bounced address (`message_bounce`)
+        `vals` replaces by another: Odoo keeps the count when the address
+        changes, for the add-on a new address has not bounced."""
+        if "email" not in vals or "message_bounce" in vals:
+            return self.browse()
+        new = set(email_address.valid_emails(vals["email"]))
+        return self.filtered(
+            lambda p: (
+                p.message_bounce and set(email_address.valid_emails(p.email)) != new
+            )
+        )
+
+    def _demat_post_bounce_note(self, text):
+        """Say `text` (a sentence about a bounce) in this customer's chatter,
+        as OdooBot."""
+        self.ensure_one()
+        self.sudo().message_post(
+            body=Markup("<p>%s</p>") % text,
+            author_id=self.env.ref("base.partner_root").id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _demat_check_consent_rights(self):
+        """Raise AccessError unless the user is an invoicing user who may
+        read these partners."""
+        if not self.env.user.has_group(INVOICING):
+            raise AccessError(
+                self.env._("Only invoicing users may record a customer's consent.")
+            )
+        self.check_access("read")
+
     def _demat_set_consent(self, field, value):
         """Let invoicing users record consent without rights on contacts.
 
         Invoicing users may not edit customers in general; recording what a
         customer said about dematerialisation is part of their job.
         """
-        if not self.env.user.has_group(INVOICING):
-            raise AccessError(
-                self.env._("Only invoicing users may record a customer's consent.")
-            )
-        self.check_access("read")
+        self._demat_check_consent_rights()
         self.commercial_partner_id.sudo().write({field: value})
 
-    def _demat_consent_snapshot(self):
-        """Consent state of these customers, to compare after a change.
+    def _demat_address_snapshot(self):
+        """Document addresses of these customers, to compare after a change.
 
         Read as superuser: any user who may edit a customer may change its
         document address, even without the rights to read consent fields.
         """
+        return {partner.id: partner.demat_email for partner in self.sudo()}
+
+    def _demat_event_origin(self):
+        """Who records a fact and how ({"user_id", "channel", ...}): the
+        answer page says where an answer came from (see
+        `_demat_customer_answer`); else the current user, by hand."""
         return {
-            partner.id: (
-                partner.demat_refused,
-                partner.demat_accepted,
-                partner.demat_email,
-            )
-            for partner in self.sudo()
-        }
-
-    def _demat_log_consent_changes(self, before):
-        """Append an evidence event for each consent fact that changed.
-
-        `before` comes from `_demat_consent_snapshot`; a customer missing from
-        it is new: its address is not a change, its consent flags are.
-        """
-        # who answered and from where, when it came by the letter's link (see
-        # _demat_customer_answer)
-        origin = {
             "user_id": self.env.uid,
             **self.env.context.get("demat_event", {"channel": "manual"}),
         }
-        vals_list = []
-        for partner in self.sudo():
-            refused, accepted, email = before.get(
-                partner.id, (False, False, partner.demat_email)
-            )
-            changes = [
-                CONSENT_EVENTS[field][0 if partner[field] else 1]
-                for field, old in (
-                    ("demat_refused", refused),
-                    ("demat_accepted", accepted),
-                )
-                if partner[field] != old
-            ]
-            if partner.demat_email != email:
-                changes.append("email_changed")
-            vals_list += [
-                partner._prepare_demat_event(event_type, **origin)
-                for event_type in changes
-            ]
+
+    def _demat_log_address_changes(self, before):
+        """Append an evidence event for each customer whose document address
+        changed. `before` comes from `_demat_address_snapshot`; a customer
+        missing from it is new: its address is not a change."""
+        origin = self._demat_event_origin()
+        vals_list = [
+            partner._prepare_demat_event("email_changed", **origin)
+            for partner in self.sudo()
+            if partner.demat_email != before.get(partner.id, partner.demat_email)
+        ]
         if vals_list:
             # Consent facts are recorded whoever changed them; only the
             # add-on appends to the trail, which nobody may write to.
             self.env["facto.demat.event"].sudo().create(vals_list)
+
+    def _demat_pop_facts(self, vals):
+        """Take the consent facts out of `vals` (values to create or write):
+        {field: value}, which `_demat_record_facts` records; nothing when
+        the caller recorded their evidence itself (`FACTS_RECORDED`)."""
+        if self.env.context.get("demat_facts") is FACTS_RECORDED:
+            return {}
+        return {name: vals.pop(name) for name in CONSENT_FIELDS & vals.keys()}
+
+    def _demat_store_facts(self, vals):
+        """Store consent facts (`vals`, {field: value}) whose evidence the
+        caller has just appended (the letter runs), in the current company."""
+        self.sudo().with_context(demat_facts=FACTS_RECORDED).write(vals)
+
+    def _demat_record_facts(self, facts, written_on):
+        """Record on this customer (a commercial partner), in the current
+        company, the consent facts `facts` ({field of CONSENT_FIELDS: value},
+        as given to `write` or an import) written on `written_on` (this
+        customer or one of its contacts), each with its evidence event.
+
+        A fact's date, when given, is kept as its date (an import's historic
+        date) and said in the event, sealed as an import: the event's own
+        date is when it was recorded. A date alone records its fact. A
+        contact holds no consent of its own: what is stated on it (a refusal,
+        an acceptance, a letter) is the customer's; a flag it is written
+        without is ignored, never a withdrawal.
+
+        Raises `UserError` for a date to come, or a letter marked as not
+        sent. As superuser, after `check_user_values` let the writer in.
+        """
+        self.ensure_one()
+        customer = self.sudo()
+        now = fields.Datetime.now()
+        origin = customer._demat_event_origin()
+        on_contact = written_on != self
+        stored = {}
+        events = []
+        for flag, (date_field, recorded, withdrawn) in CONSENT_FACTS.items():
+            if flag not in facts and date_field not in facts:
+                continue
+            date = fields.Datetime.to_datetime(facts.get(date_field) or False)
+            value = bool(facts[flag]) if flag in facts else bool(date or self[flag])
+            if date and date > now:
+                raise UserError(
+                    self.env._(
+                        "%(customer)s: the date of a consent fact cannot be to "
+                        "come (%(date)s).",
+                        customer=written_on.display_name,
+                        date=date,
+                    )
+                )
+            if not value:
+                if on_contact or not customer[flag]:
+                    continue
+                if not withdrawn:
+                    raise UserError(
+                        self.env._(
+                            "%(customer)s: a letter cannot be marked as not "
+                            "sent, the evidence trail holds it.",
+                            customer=written_on.display_name,
+                        )
+                    )
+                stored.update({flag: False, date_field: False})
+                events.append((withdrawn, None))
+                continue
+            if customer[flag] and (not date or date == customer[date_field]):
+                continue  # the same fact again
+            stored.update({flag: True, date_field: date or now})
+            events.append((recorded, date))
+        if not stored:
+            return
+        customer._demat_store_facts(stored)
+        imported = bool(self.env.context.get("demat_import")) or any(
+            date for _event_type, date in events
+        )
+        channel = origin.pop("channel")
+        if imported and "demat_event" not in self.env.context:
+            channel = "import"
+        user = self.env["res.users"].browse(origin["user_id"])
+        self.env["facto.demat.event"].sudo().create(
+            [
+                customer._prepare_demat_event(
+                    event_type,
+                    channel,
+                    note=customer._demat_fact_note(
+                        channel, user, date, written_on if on_contact else None
+                    ),
+                    **origin,
+                )
+                for event_type, date in events
+            ]
+        )
+
+    def _demat_fact_note(self, channel, user, date, contact):
+        """The note of a fact's event: how an import was made and the date
+        it gives, and the contact it was written on; False for none."""
+        lines = []
+        if channel == "import":
+            now = fields.Datetime.to_string(fields.Datetime.now())
+            if date:
+                lines.append(
+                    self.env._(
+                        "Imported on %(now)s UTC by %(user)s, dated %(date)s UTC.",
+                        now=now,
+                        user=user.login,
+                        date=fields.Datetime.to_string(date),
+                    )
+                )
+            else:
+                lines.append(
+                    self.env._(
+                        "Imported on %(now)s UTC by %(user)s.",
+                        now=now,
+                        user=user.login,
+                    )
+                )
+        elif date:
+            lines.append(
+                self.env._("Dated %(date)s UTC.", date=fields.Datetime.to_string(date))
+            )
+        if contact:
+            lines.append(
+                self.env._(
+                    "Written on the contact %(contact)s.",
+                    contact=contact.display_name,
+                )
+            )
+        return "\n".join(lines) or False
 
     def _demat_customer_answer(self, answer, origin, email=None, confirm=False):
         """Apply the answer given by the letter's link: "refuse", "accept"
@@ -462,15 +730,132 @@ class ResPartner(models.Model):
             "with the button on the customer, or ignore it.",
             email=email,
         )
-        xmlid = "facto_demat.mail_activity_confirm_address"
-        open_request = self.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == self.env.ref(xmlid)
-        )[:1]
-        if open_request:
-            open_request.note = note
+        self._demat_one_activity("facto_demat.mail_activity_confirm_address", note)
+
+    def _demat_one_activity(self, xmlid, note):
+        """Give the activity of this type (xml id) open on the customer
+        `note`, or open one for its salesperson (or the administrator)."""
+        activity = self._demat_open_activity(xmlid)
+        if activity:
+            activity.note = note
             return
-        responsible = self.user_id or self.env.ref("base.user_admin", False)
-        self.activity_schedule(xmlid, note=note, user_id=responsible.id)
+        self.activity_schedule(xmlid, note=note, user_id=self._demat_clerk().id)
+
+    def _demat_open_activity(self, xmlid):
+        """The activity of this type (xml id) open on this partner, if any.
+
+        As superuser: invoicing users see whether the add-on's activities
+        are open on the customers they read, though Odoo lets them read
+        activities only of customers they may write."""
+        activity_type = self.env.ref(xmlid)
+        return self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        )[:1]
+
+    def _demat_clerk(self):
+        """Who looks after what this customer tells: its salesperson, else
+        the administrator."""
+        return self.user_id or self.env.ref("base.user_admin", False)
+
+    def _demat_note_letter_reply(self, message):
+        """When `message` (an email received on this partner) replies to
+        one of its dematerialisation letters, keep it as the customer's last
+        reply and put it (sanitised, without the text it quotes), with its
+        sender and date, in the customer's one letter-reply activity, above
+        the earlier replies. Nothing else
+        changes: a reply decides nothing by its words.
+
+        As superuser, once the letter is found: the mail gateway posts as
+        OdooBot, and the reply and its activity are the add-on's.
+        """
+        message = message.sudo()
+        ancestors, parent = message.browse(), message.parent_id
+        while parent and parent not in ancestors and len(ancestors) < REPLY_DEPTH:
+            ancestors |= parent
+            parent = parent.parent_id
+        letter = (
+            self.env["facto.demat.letter.run.line"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", ancestors.ids),
+                    ("partner_id", "in", self.ids),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if not letter:
+            return
+        customer = letter.partner_id.commercial_partner_id.sudo()
+        clerk = customer._demat_clerk()
+        # in the language and time zone of who reads it
+        customer = customer.with_context(lang=clerk.lang)
+        heading = customer.env._(
+            "Reply to the dematerialisation letter, received on %(date)s from "
+            "%(sender)s:",
+            date=format_datetime(customer.env, message.date, tz=clerk.tz),
+            sender=message.email_from,
+        )
+        note = Markup("<p><strong>%s</strong></p><blockquote>%s</blockquote>") % (
+            heading,
+            without_quotes(message.body),
+        )
+        earlier = customer._demat_open_activity(LETTER_REPLY).note
+        if earlier:
+            note += Markup("<hr/>") + earlier
+        customer.demat_letter_reply_id = message
+        customer._demat_one_activity(LETTER_REPLY, note)
+
+    def _demat_letter_reply(self):
+        """The customer's reply to the letter whose activity is open; UserError
+        when none is."""
+        self.ensure_one()
+        reply = self.demat_letter_reply_id
+        if not reply or not self._demat_open_activity(LETTER_REPLY):
+            raise UserError(
+                self.env._("This customer has no reply to the letter to handle.")
+            )
+        return reply
+
+    def _demat_reply_emails(self):
+        """The valid addresses the customer's reply to the letter names, in
+        its own text (not what it quotes) then as its sender, but for those
+        its documents already go to and the company's own; [] without a
+        reply."""
+        reply = self.demat_letter_reply_id
+        if not reply:
+            return []
+        company = self.env.company
+        known = {
+            *email_address.valid_emails(self.demat_email),
+            *email_address.valid_emails(company.email),
+            *email_address.valid_emails(company._demat_reply_to()),
+        }
+        found = email_address.emails_in_text(html2plaintext(without_quotes(reply.body)))
+        found += email_address.valid_emails(reply.email_from)
+        return [email for email in dict.fromkeys(found) if email not in known]
+
+    def _demat_apply_reply_address(self, email):
+        """Send this customer's documents to `email` (one valid address),
+        asked for in its reply to the letter, and close the reply's
+        activity. For an invoicing user's wizard, after its checks: as
+        superuser, as recording consent is."""
+        self.ensure_one()
+        self._demat_letter_reply()
+        customer = self.sudo()
+        customer._demat_set_document_email(email)
+        customer._demat_close_letter_reply(
+            self.env._("Documents now go to %(email)s.", email=email)
+        )
+
+    def _demat_close_letter_reply(self, feedback):
+        """Mark the letter-reply activity done with `feedback`, and forget
+        the reply. As superuser: both are the add-on's, closed once an
+        invoicing user acted on the reply."""
+        customer = self.sudo()
+        customer.activity_feedback([LETTER_REPLY], feedback=feedback)
+        customer.demat_letter_reply_id = False
 
     def _demat_send_answer_confirmation(self, text):
         """Email the customer what was recorded, now (the mail queue is
@@ -502,20 +887,19 @@ class ResPartner(models.Model):
         """Make the address the customer asked for the invoice contact's."""
         self.check_access("write")
         for customer in self.commercial_partner_id.filtered("demat_requested_email"):
-            contact = customer.child_ids.filtered(
-                lambda child: child.type == "invoice"
-            ).sorted("id")[:1]
-            if contact:
-                contact.email = customer.demat_requested_email
-            else:
-                self.create(
-                    {
-                        "parent_id": customer.id,
-                        "type": "invoice",
-                        "email": customer.demat_requested_email,
-                    }
-                )
+            customer._demat_set_document_email(customer.demat_requested_email)
             customer._demat_set_requested_email_done()
+
+    def _demat_set_document_email(self, email):
+        """Make `email` the address of this customer's invoice contact (one
+        is created when it has none): its documents go there."""
+        contact = self.child_ids.filtered(lambda child: child.type == "invoice").sorted(
+            "id"
+        )[:1]
+        if contact:
+            contact.email = email
+        else:
+            self.create({"parent_id": self.id, "type": "invoice", "email": email})
 
     def _demat_set_requested_email_done(self):
         # The request and its activity are the add-on's: closed as superuser
@@ -539,19 +923,21 @@ class ResPartner(models.Model):
         """Why this customer may not be emailed documents whatever its
         address ("refused", "not_accepted" under opt-in, "waiting" for the
         notice period), or None. `deadline` is the company's
-        `_demat_letter_deadline()`, when the caller has it."""
+        `_demat_letter_deadline()`, when the caller has it. The consent is
+        its customer's (commercial partner's), in the current company."""
         self.ensure_one()
         company = self.env.company
+        customer = self.commercial_partner_id
         if deadline is None:
             deadline = company._demat_letter_deadline()
-        if self.demat_refused:
+        if customer.demat_refused:
             return "refused"
-        if self.demat_accepted:
+        if customer.demat_accepted:
             return None
         if company.demat_consent_policy == "opt_in":
             return "not_accepted"
         if deadline and not (
-            self.demat_letter_date and self.demat_letter_date <= deadline
+            customer.demat_letter_date and customer.demat_letter_date <= deadline
         ):
             return "waiting"
         return None
@@ -588,9 +974,12 @@ class ResPartner(models.Model):
 
     def _demat_reachable_emails(self):
         """The normalised addresses of this partner documents may be emailed
-        to: its valid ones (bridges with other modules remove more, such as
-        addresses that bounced)."""
+        to: its valid ones, none once Odoo counted a bounce of its address
+        (until the address changes; bridges with other modules remove more,
+        such as addresses mail_tracking saw bounce)."""
         self.ensure_one()
+        if self.message_bounce:  # Odoo counted a bounce of this address
+            return []
         return email_address.valid_emails(self.email)
 
     def _demat_email_faults(self):
@@ -598,7 +987,7 @@ class ResPartner(models.Model):
         field, in the user's language."""
         self.ensure_one()
         labels = self._demat_email_fault_labels()
-        return [
+        faults = [
             self.env._(
                 "%(address)s: %(fault)s",
                 address=address.text,
@@ -607,6 +996,11 @@ class ResPartner(models.Model):
             for address in email_address.parse_addresses(self.email)
             if address.fault
         ]
+        if self.message_bounce and self.email:
+            faults.append(
+                self.env._("%(address)s: bounced", address=self.email.strip())
+            )
+        return faults
 
     def _demat_email_fault_labels(self):
         return {

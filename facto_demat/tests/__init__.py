@@ -1,5 +1,7 @@
+from . import test_bounce
 from . import test_buttons
 from . import test_consent
+from . import test_consent_company
 from . import test_controllers
 from . import test_document_type
 from . import test_email_address
@@ -8,6 +10,7 @@ from . import test_evidence
 from . import test_evidence_seal
 from . import test_letter
 from . import test_letter_batches
+from . import test_letter_reply
 from . import test_letter_store
 from . import test_mail_delivery
 from . import test_mail_transport

@@ -263,6 +263,10 @@ class TestButtons(SendCase, HttpCase):
                     "events=0 seal= at=2026-12-01 08:00:00Z anchor-seal=0"
                 },
             ),
+            "facto.demat.reply.address": (
+                {"default_partner_id": customer.id},
+                {"email": "compta@boulangerie-martin.example"},
+            ),
             "mail.compose.message": (
                 {
                     "default_composition_mode": "mass_mail",
@@ -375,6 +379,8 @@ class TestButtons(SendCase, HttpCase):
             "action_demat_withdraw_refusal",
             "action_demat_record_acceptance",
             "action_demat_withdraw_acceptance",
+            "action_demat_refuse_from_reply",
+            "action_demat_reply_address",
         )
         self.assertLessEqual(
             {
@@ -389,6 +395,7 @@ class TestButtons(SendCase, HttpCase):
                 Button("facto.demat.event", "action_download_letter", "form header"),
                 Button("ir.mail_server", "action_view_failed_mails", "form"),
                 Button("facto.demat.letter.wizard", "action_confirm", "form"),
+                Button("facto.demat.reply.address", "action_apply", "form"),
                 Button(
                     "account.move.send.batch.wizard", "action_send_and_print", "form"
                 ),

@@ -56,10 +56,23 @@ class TestDematEmail(DematCase):
             {"name": "Jean Martin", "parent_id": self.customer.id}
         )
         self.customer.demat_refused = True
+        # the contact holds no consent of its own: its customer's decides
         self.assertRecordValues(
-            contact, [{"demat_refused": True, "demat_allowed": False}]
+            contact,
+            [
+                {
+                    "demat_refused": False,
+                    "demat_status": "refused",
+                    "demat_allowed": False,
+                }
+            ],
         )
-        self.assertEqual(contact.demat_refused_date, self.customer.demat_refused_date)
+        self.assertEqual(
+            self.Partner.search(
+                [("id", "=", contact.id), ("demat_allowed", "=", False)]
+            ),
+            contact,
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -177,13 +177,13 @@ class TestEnvelope(SendCase, TransportCase):
         self.customer.ref = "C0001"
 
         def send():
-            self.customer.demat_letter_sent = False
             action = (
                 self.env["facto.demat.letter.wizard"]
                 .create(
                     {
                         "partner_ids": [Command.set(self.customer.ids)],
                         "output": "email",
+                        "include_already_sent": True,
                     }
                 )
                 .action_confirm()

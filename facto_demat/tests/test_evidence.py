@@ -70,7 +70,9 @@ class TestEvidenceTrail(DematCase):
         count = self.Event.search_count([])
         contact.parent_id = refused
         self.assertEqual(self.Event.search_count([]), count)
-        self.assertTrue(contact.demat_refused)
+        # the contact holds no consent: its new customer's decides
+        self.assertFalse(contact.demat_refused)
+        self.assertEqual(contact.demat_status, "refused")
 
     def test_events_cannot_be_changed_or_deleted(self):
         self.customer.demat_refused = True

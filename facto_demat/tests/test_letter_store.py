@@ -163,6 +163,27 @@ class TestLetterStore(LetterCase, HttpCase, WebClientMixin):
         self.assertIn(response.status_code, (403, 404))
         self.assertNotIn(b"%PDF", response.content)
 
+    def test_a_run_printed_before_anchors_downloads(self):
+        """Runs printed before anchors existed have none (a database
+        updated from then): their PDF downloads without one, and their
+        letters by their own seals."""
+        run = self.printed_run()
+        self.env.cr.execute(
+            SQL("DELETE FROM facto_demat_anchor WHERE run_id = %s", run.id)
+        )
+        self.env.invalidate_all()
+        self.authenticate(self.clerk.login, self.clerk.login)
+        action = self.call_button(run._name, "action_download_pdf", run.ids)
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(page_count(response.content), len(run.line_ids))
+        self.assertNotIn(b"FACTO-DEMAT-ANCHOR", response.content)
+        for line in run.line_ids:
+            letter = line.event_id._letter_pdf()
+            self.assertEqual(
+                hashlib.sha256(letter).hexdigest(), line.event_id.letter_sha256
+            )
+
     def test_emailed_letters_are_their_own_attachments(self):
         self.env.company.demat_letter_attach_pdf = True
         run = self.start(output="email", partner_code_to="C0001")

@@ -26,6 +26,9 @@ MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 COMMENT = re.compile(r"\s*\(([^()]*)\)\s*$")
 # What must never reach an email header: line breaks and other controls
 CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# A word of free text holding an @, and what closes a sentence around it
+WORD_WITH_AT = re.compile(r"[^\s<>()\[\]{}\",;]*@[^\s<>()\[\]{}\",;]*")
+SENTENCE_MARKS = ".:!?'"
 
 # Why an address is not valid (`Address.fault`); the model says each in the
 # user's language (res.partner._demat_email_fault_labels).
@@ -65,6 +68,19 @@ def valid_emails(value):
     for address in parse_addresses(value):
         if address.email and address.email not in emails:
             emails.append(address.email)
+    return emails
+
+
+def emails_in_text(text):
+    """The normalised valid addresses written in free text (str or False),
+    such as a customer's reply ("merci d'utiliser compta@delta.example."),
+    each once, in order: each word holding an @, without the punctuation
+    of the sentence around it, is read as `valid_emails` reads a field."""
+    emails = []
+    for word in WORD_WITH_AT.findall(text or ""):
+        for email in valid_emails(word.strip(SENTENCE_MARKS)):
+            if email not in emails:
+                emails.append(email)
     return emails
 
 

@@ -9,7 +9,10 @@ path that stores them, as Odoo sanitises its HTML fields: create, write and
 the translation dialog (`_update_field_translations`, which stores each
 language past write())."""
 
-from odoo.tools import html_sanitize
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from odoo.tools import html2plaintext, html_sanitize
 
 
 def sanitised(vals, *field_names):
@@ -29,6 +32,23 @@ def sanitised_translations(translations):
         lang: _sanitised(value) if value else value
         for lang, value in translations.items()
     }
+
+
+def without_quotes(html):
+    """The sanitised HTML of an email's body (str, as Odoo stores a
+    received email) without the text it quotes, which Odoo's sanitiser marks
+    (`data-o-mail-quote`: a quoted letter, "> " lines, a signature); the
+    whole body when nothing else is left."""
+    html = _sanitised(html or "")
+    if not html:
+        return html
+    tree = lxml_html.fragment_fromstring(html, create_parent="div")
+    for node in tree.xpath("//*[@data-o-mail-quote='1']"):
+        if node.getparent() is not None:
+            node.drop_tree()
+    answer = "".join(lxml_html.tostring(child, encoding="unicode") for child in tree)
+    answer = (tree.text or "") + answer
+    return Markup(answer) if html2plaintext(answer).strip() else html
 
 
 def _sanitised(html):

@@ -110,13 +110,19 @@ class FactoDematLetterWizard(models.TransientModel):
         order. Refused customers and those already in a run still sending are
         left out."""
         self.ensure_one()
-        domain = [("parent_id", "=", False), ("demat_refused", "=", False)]
+        # the company's own customers and the shared ones, never another
+        # company's; consent flags are read in the current company
+        domain = [
+            ("parent_id", "=", False),
+            ("demat_refused", "!=", True),
+            ("company_id", "in", [False, self.env.company.id]),
+        ]
         if self.partner_ids:
             domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
         else:
             domain.append(("customer_rank", ">", 0))
         if not self.include_already_sent:
-            domain.append(("demat_letter_sent", "=", False))
+            domain.append(("demat_letter_sent", "!=", True))
         if self.invoice_date_from or self.invoice_date_to:
             domain.append(("id", "in", self._invoiced_customer_ids()))
         busy = self.env["facto.demat.letter.run.line"].search(

@@ -1,2 +1,3 @@
 from . import res_partner
 from . import mail_mail
+from . import mail_tracking_email

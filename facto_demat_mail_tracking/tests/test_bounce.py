@@ -56,3 +56,53 @@ class TestBouncedAddress(SendCase):
         )
         if mail.exists():  # 18.0's mail_tracking keeps it; 19.0's lets Odoo delete it
             self.assertEqual(mail.state, "exception", "kept, failed")
+
+    def test_its_hard_bounce_of_a_letter_ends_it_bounced(self):
+        self.env.company.email = "factures@lambert.example"
+        self.customer.write({"customer_rank": 1, "name": "Boulangerie Gérard"})
+        wizard = self.env["facto.demat.letter.wizard"].create(
+            {
+                "output": "email",
+                "partner_code_from": "C0001",
+                "partner_code_to": "C0001",
+            }
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+        line = run.line_ids
+        with self.mails_sent():
+            line.mail_ids.send()
+        self.assertEqual(line.state, "done")
+        tracking = self.env["mail.tracking.email"].search(
+            [("mail_message_id", "=", line.mail_message_id.id)]
+        )
+        tracking.event_create(
+            "hard_bounce", {"bounce_description": "550 5.1.1 User unknown"}
+        )
+        self.assertRecordValues(
+            line, [{"state": "bounced", "failure_reason": "550 5.1.1 User unknown"}]
+        )
+        bounced = self.events_of(self.customer).filtered(
+            lambda event: event.event_type == "letter_bounced"
+        )
+        self.assertRecordValues(
+            bounced,
+            [
+                {
+                    "email": "contact@boulangerie-martin.example",
+                    "note": "550 5.1.1 User unknown",
+                }
+            ],
+        )
+        self.assertFalse(self.customer.demat_letter_sent)
+        self.assertTrue(self.customer.email_bounced)
+        self.assertEqual(self.customer.demat_status, "no_email")
+        self.assertTrue(
+            self.customer.message_ids.filtered(
+                lambda message: "counts as not sent" in message.body
+            )
+        )
+        self.assertProposesPaper(self.wizard(self.invoice(self.customer)))
+        result = self.Event.action_verify_integrity()
+        self.assertEqual(result["params"]["type"], "success")

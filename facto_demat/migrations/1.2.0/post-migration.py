@@ -5,7 +5,8 @@ from odoo.tools.sql import column_exists
 def migrate(cr, version):
     """The head of each company's evidence chain moves from the company
     (`res_company.demat_last_event_id`, which appending locked) to its own
-    row (`facto.demat.chain`)."""
+    row (`facto.demat.chain`), left unsealed for 1.3.0 to seal (the row
+    the table's creation made sealed an empty chain)."""
     if not column_exists(cr, "res_company", "demat_last_event_id"):
         return
     cr.execute(
@@ -18,7 +19,8 @@ def migrate(cr, version):
             ON CONFLICT (company_id) DO UPDATE
                SET last_event_id = EXCLUDED.last_event_id,
                    sequence = EXCLUDED.sequence,
-                   hash = EXCLUDED.hash
+                   hash = EXCLUDED.hash,
+                   mac = NULL
             """
         )
     )
