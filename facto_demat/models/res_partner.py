@@ -565,6 +565,7 @@ class ResPartner(models.Model):
             date for _event_type, date in events
         )
         channel = origin.pop("channel")
+        given_note = origin.pop("note", False)  # said by the caller's path
         if imported and "demat_event" not in self.env.context:
             channel = "import"
         user = self.env["res.users"].browse(origin["user_id"])
@@ -574,7 +575,11 @@ class ResPartner(models.Model):
                     event_type,
                     channel,
                     note=customer._demat_fact_note(
-                        channel, user, date, written_on if on_contact else None
+                        channel,
+                        user,
+                        date,
+                        written_on if on_contact else None,
+                        given_note,
                     ),
                     **origin,
                 )
@@ -582,10 +587,11 @@ class ResPartner(models.Model):
             ]
         )
 
-    def _demat_fact_note(self, channel, user, date, contact):
-        """The note of a fact's event: how an import was made and the date
-        it gives, and the contact it was written on; False for none."""
-        lines = []
+    def _demat_fact_note(self, channel, user, date, contact, given_note=False):
+        """The note of a fact's event: `given_note` (the caller's, such as
+        the reply a refusal was read in), how an import was made and the
+        date it gives, and the contact it was written on; False for none."""
+        lines = [given_note] if given_note else []
         if channel == "import":
             now = fields.Datetime.to_string(fields.Datetime.now())
             if date:
