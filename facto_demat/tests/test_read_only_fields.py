@@ -170,6 +170,9 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
             )
         )
         wizard.action_confirm()
+        self.env["facto.demat.reply.address"].with_user(self.clerk).with_context(
+            default_partner_id=customer.id
+        ).create({})
         self.env["facto.demat.event"].action_verify_integrity()
         self.env["ir.mail_server"].create(
             {"name": "Relais", "smtp_host": "127.0.0.1", "smtp_port": 2525}

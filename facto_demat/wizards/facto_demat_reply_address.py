@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.email_address import valid_emails
+from ..tools.process_fields import check_user_values
 
 
 class FactoDematReplyAddress(models.TransientModel):
@@ -12,7 +13,12 @@ class FactoDematReplyAddress(models.TransientModel):
     _description = "Apply the address requested in a reply to the letter"
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, ondelete="cascade"
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        help="Given by the customer's button (the context's default).",
     )
     found_emails = fields.Text(
         string="Addresses in the reply",
@@ -38,6 +44,16 @@ class FactoDematReplyAddress(models.TransientModel):
     def _compute_email(self):
         for wizard in self:
             wizard.email = next(iter(wizard.partner_id._demat_reply_emails()), False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_user_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_user_values(self, vals)
+        return super().write(vals)
 
     def action_apply(self):
         """Make the address typed the customer's document address, and close
