@@ -145,6 +145,30 @@ class DematCase(AccountTestInvoicingCommon, MailSendingMixin):
     def events_of(self, partner):
         return self.Event.search([("partner_id", "=", partner.id)], order="sequence")
 
+    def letter_line(self, customer):
+        """The line of `customer` (by its code) in a new letter run by email,
+        its email queued."""
+        wizard = self.env["facto.demat.letter.wizard"].create(
+            {
+                "output": "email",
+                "partner_code_from": customer.ref,
+                "partner_code_to": customer.ref,
+            }
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+        return run.line_ids
+
+    def emailed_letter(self, customer):
+        """The line of the letter `customer` was just emailed (sent)."""
+        line = self.letter_line(customer)
+        with self.mails_sent():
+            line.mail_ids.send()
+        self.assertEqual(line.state, "done")
+        self.assertTrue(customer.demat_letter_sent)
+        return line
+
 
 class SendCase(DematCase):
     """A customer in each situation that forbids email, and tools to send

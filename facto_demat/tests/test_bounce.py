@@ -124,25 +124,6 @@ class TestBounce(SendCase):
         )
         cls.serial = 0
 
-    def letter(self, customer):
-        """The letter `customer` was emailed by a real letter run (sent)."""
-        wizard = self.env["facto.demat.letter.wizard"].create(
-            {
-                "output": "email",
-                "partner_code_from": customer.ref,
-                "partner_code_to": customer.ref,
-            }
-        )
-        run = self.env["facto.demat.letter.run"].browse(
-            wizard.action_confirm()["res_id"]
-        )
-        line = run.line_ids
-        with self.mails_sent():
-            line.mail_ids.send()
-        self.assertEqual(line.state, "done")
-        self.assertTrue(customer.demat_letter_sent)
-        return line
-
     def bounce(self, message, address, action="failed", status="5.1.1", text=None):
         """Feed Odoo's mail gateway the report that the email of `message`
         (mail.message) to `address` could not be delivered."""
@@ -190,7 +171,7 @@ class TestBounce(SendCase):
         self.assertFalse(self.Event._find_chain_break(self.env.company))
 
     def test_a_bounced_letter_is_not_sent_and_the_customer_goes_to_paper(self):
-        line = self.letter(self.customer)
+        line = self.emailed_letter(self.customer)
         address = "contact@boulangerie-martin.example"
         self.bounce(line.mail_message_id, address)
         self.assertEqual(line.state, "bounced")
@@ -236,7 +217,7 @@ class TestBounce(SendCase):
         self.assertIntact()
 
     def test_a_bounce_in_plain_words_ends_the_letter_with_its_text(self):
-        line = self.letter(self.customer)
+        line = self.emailed_letter(self.customer)
         self.env["mail.thread"].message_process(
             False, PLAIN_BOUNCE.format(message_id=line.mail_message_id.message_id)
         )
@@ -257,7 +238,7 @@ class TestBounce(SendCase):
         self.assertFalse(self.customer.demat_email)
 
     def test_a_letter_bounces_once_each_of_its_addresses_did(self):
-        line = self.letter(self.hotel)
+        line = self.emailed_letter(self.hotel)
         self.assertEqual(
             line.email,
             "elise.gerard@hotel-berenice.example, compta@hotel-berenice.example",
@@ -282,7 +263,7 @@ class TestBounce(SendCase):
         self.assertIntact()
 
     def test_a_letter_to_the_invoice_contact_bounces_there_only(self):
-        line = self.letter(self.garage)
+        line = self.emailed_letter(self.garage)
         self.assertEqual(line.email, "factures@lefevre.example")
         self.bounce(line.mail_message_id, "factures@lefevre.example")
         self.assertEqual(line.state, "bounced")
@@ -328,7 +309,7 @@ class TestBounce(SendCase):
         self.assertProposesPaper(self.wizard(self.invoice(self.hotel)))
 
     def test_a_delay_is_said_and_not_counted(self):
-        line = self.letter(self.customer)
+        line = self.emailed_letter(self.customer)
         address = "contact@boulangerie-martin.example"
         self.bounce(line.mail_message_id, address, "delayed", "4.2.2", FULL)
         self.assertEqual(line.state, "done")

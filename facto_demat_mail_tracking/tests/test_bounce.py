@@ -32,17 +32,7 @@ class TestBouncedAddress(SendCase):
     def test_a_letter_mail_tracking_caught_ends_failed_without_evidence(self):
         self.env.company.email = "factures@lambert.example"
         self.customer.customer_rank = 1
-        wizard = self.env["facto.demat.letter.wizard"].create(
-            {
-                "output": "email",
-                "partner_code_from": "C0001",
-                "partner_code_to": "C0001",
-            }
-        )
-        run = self.env["facto.demat.letter.run"].browse(
-            wizard.action_confirm()["res_id"]
-        )
-        line = run.line_ids
+        line = self.letter_line(self.customer)
         mail = line.mail_ids
         mail.email_to = "pas une adresse"
         with mute_logger("odoo.addons.mail.models.mail_mail"), self.mails_sent():
@@ -60,20 +50,7 @@ class TestBouncedAddress(SendCase):
     def test_its_hard_bounce_of_a_letter_ends_it_bounced(self):
         self.env.company.email = "factures@lambert.example"
         self.customer.write({"customer_rank": 1, "name": "Boulangerie Gérard"})
-        wizard = self.env["facto.demat.letter.wizard"].create(
-            {
-                "output": "email",
-                "partner_code_from": "C0001",
-                "partner_code_to": "C0001",
-            }
-        )
-        run = self.env["facto.demat.letter.run"].browse(
-            wizard.action_confirm()["res_id"]
-        )
-        line = run.line_ids
-        with self.mails_sent():
-            line.mail_ids.send()
-        self.assertEqual(line.state, "done")
+        line = self.emailed_letter(self.customer)
         tracking = self.env["mail.tracking.email"].search(
             [("mail_message_id", "=", line.mail_message_id.id)]
         )
