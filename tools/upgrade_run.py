@@ -263,8 +263,10 @@ class Site:
 
     def set_key(self, dated):
         """The evidence key, as the administrator of the state's code made
-        it: one line then, dated now since the key records its date."""
-        since = time.strftime("\nsince %Y-%m-%d %H:%M:%S", time.gmtime())
+        it: one line then, dated since the key records its date: the next
+        second (the line counts whole seconds, and the events made before the
+        key, in this second, are before it)."""
+        since = time.strftime("\nsince %Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 1))
         self.key.write_text(os.urandom(32).hex() + (since if dated else "") + "\n")
 
     def odoo(self, addons, *options, script=None, extra_env=None):
