@@ -1,11 +1,53 @@
-from odoo import api, models
+from markupsafe import Markup
 
+from odoo import api, fields, models
+from odoo.tools import format_date
+
+from ..tools.einvoicing import InvoiceRoute
 from ..tools.pdf import merge_pdfs
+from ..tools.process_fields import check_user_values
+from .res_partner import EINVOICING_ROUTES
+
+# How an invoice left, by the sending methods it was sent with
+SENT_AS = [
+    ("einvoice", "E-invoice"),
+    ("einvoice_copy", "E-invoice, and a PDF copy by email"),
+    ("outside", "Through the approved platform outside Odoo"),
+    ("outside_copy", "Through the approved platform outside Odoo, and a PDF copy"),
+    ("email", "PDF by email"),
+    ("paper", "On paper"),
+]
 
 
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["facto.demat.document.mixin", "account.move"]
+
+    # What the law gave when the invoice was last sent: written by the send
+    # road only (see `_demat_record_route`)
+    demat_route = fields.Selection(
+        EINVOICING_ROUTES, string="Invoicing route", readonly=True, copy=False
+    )
+    demat_route_reason = fields.Char(string="Why this route", readonly=True, copy=False)
+    demat_route_siren = fields.Char(
+        string="Customer SIREN used", readonly=True, copy=False
+    )
+    demat_route_since = fields.Date(
+        string="Company issues e-invoices from", readonly=True, copy=False
+    )
+    demat_route_sent_as = fields.Selection(
+        SENT_AS, string="Sent as", readonly=True, copy=False
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_user_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_user_values(self, vals)
+        return super().write(vals)
 
     def _demat_partner(self):
         return self.partner_id
@@ -42,4 +84,167 @@ class AccountMove(models.Model):
             move.invoice_pdf_report_id.raw
             for move in self
             if move.invoice_pdf_report_id
+        )
+
+    def _demat_invoice_route(self):
+        """The route the law gives this invoice now (an InvoiceRoute): the
+        customer's route in the invoice's company; whether the invoice must
+        leave as an e-invoice (Chorus Pro always, a French business from the
+        company's e-invoicing date, by the invoice date); what carries it
+        (Odoo's e-invoicing when it applies to the invoice, else the
+        company's platform outside Odoo, else nothing); whether a PDF copy
+        may be emailed (the company keeps copies, the customer did not
+        refuse)."""
+        self.ensure_one()
+        customer = self._demat_customer()
+        company = self.company_id
+        since = company.demat_einvoicing_date or None
+        route = customer.demat_route
+        einvoiced = route == "chorus_pro" or (
+            route == "einvoicing"
+            and company._demat_einvoicing_obliged(
+                self.invoice_date or fields.Date.context_today(self)
+            )
+        )
+        carrier = None
+        if einvoiced:
+            if self._demat_odoo_einvoicing_applies():
+                carrier = "odoo"
+            elif company.demat_einvoicing_outside:
+                carrier = "outside"
+        return InvoiceRoute(
+            route=route,
+            reason=customer.demat_route_reason,
+            siren=customer.demat_siren or None,
+            since=since,
+            einvoiced=einvoiced,
+            carrier=carrier,
+            copy=einvoiced
+            and company.demat_einvoicing_copy
+            and not customer.demat_refused,
+        )
+
+    def _demat_odoo_einvoicing_applies(self):
+        """Whether Odoo's e-invoicing method (account_peppol's, which Odoo's
+        approved platform module carries) can send this invoice: the method
+        applies to it and the customer is found on the network."""
+        send = self.env["account.move.send"]
+        methods = dict(
+            self.env["res.partner"]._fields["invoice_sending_method"].selection
+        )
+        if "peppol" not in methods or not send._is_applicable_to_move("peppol", self):
+            return False
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        return partner.peppol_verification_state == "valid"
+
+    def _demat_einvoiced(self):
+        # EXTENDS facto.demat.document.mixin
+        return self._demat_invoice_route().einvoiced
+
+    def _demat_withheld_reason(self, customer):
+        # EXTENDS facto.demat.document.mixin: beside an e-invoice, a PDF is a
+        # copy: the customer's refusal (said before) and the company's
+        # setting decide, not the letter.
+        if not self._demat_einvoiced():
+            return super()._demat_withheld_reason(customer)
+        if not self.company_id.demat_einvoicing_copy:
+            return self.env._("e-invoiced; the company emails no PDF copy")
+        return False
+
+    def _demat_email_blocked(self):
+        # EXTENDS facto.demat.document.mixin: an e-invoice never goes on paper
+        return not self._demat_einvoiced() and super()._demat_email_blocked()
+
+    def _demat_einvoicing_stop(self):
+        """Why this invoice may not be sent at all (it must leave as an
+        e-invoice and nothing can carry it), in a sentence that says what to
+        do; False when it may."""
+        self.ensure_one()
+        route = self._demat_invoice_route()
+        if not route.einvoiced or route.carrier:
+            return False
+        if route.route == "chorus_pro":
+            return self.env._(
+                "%(invoice)s goes to a public-sector customer, who receives "
+                "invoices through Chorus Pro only: register the company on "
+                "Odoo's e-invoicing (Peppol reaches Chorus Pro) or deposit the "
+                "invoice on the Chorus Pro portal, and say so in the "
+                "Dematerialisation settings.",
+                invoice=self.display_name,
+            )
+        return self.env._(
+            "Since %(date)s, invoices to French businesses must go through an "
+            "approved platform, and a PDF by email is not one (a €50 fine per "
+            "invoice): %(customer)s (%(reason)s) cannot receive %(invoice)s "
+            "through Odoo's e-invoicing (%(why)s). Register the company on "
+            "Odoo's e-invoicing and check the customer on the network, or, if "
+            "your invoices reach an approved platform another way, say so in "
+            "the Dematerialisation settings.",
+            date=format_date(self.env, route.since, date_format="long"),
+            customer=self._demat_customer().display_name,
+            reason=route.reason,
+            invoice=self.display_name,
+            why=self._demat_odoo_einvoicing_gap(),
+        )
+
+    def _demat_odoo_einvoicing_gap(self):
+        """What keeps Odoo's e-invoicing from this invoice, in a few words."""
+        company = self.company_id
+        if "account_peppol_proxy_state" not in company._fields:
+            return self.env._("the e-invoicing module is not installed")
+        if not company._demat_odoo_einvoicing():
+            return self.env._("the company is not registered")
+        return self.env._("the customer is not found on the e-invoicing network")
+
+    def _demat_route_note(self, route):
+        """What the chatter says of the route an invoice leaves by."""
+        text = self.env._(
+            "Invoicing route: %(route)s (%(reason)s).",
+            route=dict(self._fields["demat_route"]._description_selection(self.env))[
+                route.route
+            ],
+            reason=route.reason,
+        )
+        if route.route == "einvoicing" and route.since and not route.einvoiced:
+            text += " " + self.env._(
+                "Until %(date)s, the consent rule applies; from then on, the "
+                "invoice goes through the approved platform.",
+                date=format_date(self.env, route.since, date_format="long"),
+            )
+        return text
+
+    def _demat_record_route(self, sending_methods):
+        """Keep on this invoice the route it was just sent by, and say it in
+        the chatter; `sending_methods` (a set) are the methods it was sent
+        with."""
+        self.ensure_one()
+        route = self._demat_invoice_route()
+        emailed = "email" in sending_methods and self._demat_email_allowed()
+        if route.einvoiced:
+            sent_as = "einvoice" if route.carrier == "odoo" else "outside"
+            sent_as += "_copy" if emailed else ""
+        else:
+            sent_as = "email" if emailed else "paper"
+        values = {
+            "demat_route": route.route,
+            "demat_route_reason": route.reason,
+            "demat_route_siren": route.siren,
+            "demat_route_since": route.since,
+            "demat_route_sent_as": sent_as,
+        }
+        # the send road, which checked the sender may send this invoice
+        self.sudo().write(values)
+        self._demat_post_note(
+            Markup("%s %s")
+            % (
+                self._demat_route_note(route),
+                self.env._(
+                    "Sent as: %(sent_as)s.",
+                    sent_as=dict(
+                        self._fields["demat_route_sent_as"]._description_selection(
+                            self.env
+                        )
+                    )[sent_as],
+                ),
+            )
         )

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, models
 from odoo.tools import find_in_path
 
@@ -13,7 +15,7 @@ class AccountMoveSend(models.AbstractModel):
         @api.model
         def _get_default_sending_methods(self, move):
             # EXTENDS 'account' (19.0: a set)
-            return self._demat_paper_if_blocked(
+            return self._demat_methods_by_rule(
                 move, super()._get_default_sending_methods(move)
             )
 
@@ -21,28 +23,59 @@ class AccountMoveSend(models.AbstractModel):
 
         @api.model
         def _get_default_sending_method(self, move):
-            # EXTENDS 'account' (18.0: one method)
-            (method,) = self._demat_paper_if_blocked(
+            # EXTENDS 'account' (18.0: one method; the copy of an e-invoice
+            # is added by `_get_default_sending_settings`)
+            methods = self._demat_methods_by_rule(
                 move, {super()._get_default_sending_method(move)}
             )
-            return method
+            return min(methods, key=lambda method: method != "peppol")
+
+        @api.model
+        def _get_default_sending_settings(
+            self, move, from_cron=False, **custom_settings
+        ):
+            # EXTENDS 'account' (18.0): the e-invoice's copy beside it
+            if "sending_methods" not in custom_settings and not (
+                from_cron and "sending_methods" in (move.sending_data or {})
+            ):
+                custom_settings["sending_methods"] = self._demat_sending_methods(move)
+            return super()._get_default_sending_settings(
+                move, from_cron=from_cron, **custom_settings
+            )
 
     @api.model
     def _demat_sending_methods(self, move):
         """The default sending methods of `move` (a set of keys such as
-        "email", "manual"), on 18.0 and 19.0."""
+        "email", "manual", "peppol"), on 18.0 and 19.0."""
         if ODOO_19:
             return self._get_default_sending_methods(move)
-        return {self._get_default_sending_method(move)}
+        return self._demat_methods_by_rule(
+            move, {self._get_default_sending_method(move)}
+        )
 
     @api.model
-    def _demat_paper_if_blocked(self, move, methods):
-        """`methods` (a set), with paper instead of email for a customer who
-        may not be emailed. (Without any email at all, Odoo's own alert
-        already says so.)"""
-        if "email" in methods and move._demat_email_blocked():
-            return (methods - {"email"}) | {"manual"}
-        return methods
+    def _demat_methods_by_rule(self, move, methods):
+        """`methods` (a set), as the law and consent have them for `move`.
+        An invoice that must leave as an e-invoice goes by Odoo's e-invoicing
+        (never beside paper), or by nothing here when the company's platform
+        is outside Odoo, with email only for its PDF copy; another goes on
+        paper instead of email when its customer may not be emailed.
+        (Without any email at all, Odoo's own alert already says so.)"""
+        if not move.is_sale_document(include_receipts=True):
+            return methods
+        route = move._demat_invoice_route()
+        if not route.einvoiced:
+            if "email" in methods and move._demat_email_blocked():
+                return (methods - {"email"}) | {"manual"}
+            return methods
+        methods = methods - {"email", "manual", "snailmail"}
+        if route.carrier == "odoo":
+            methods |= {"peppol"}
+        elif route.carrier == "outside":
+            methods -= {"peppol"}
+        if route.copy and move._demat_email_allowed():
+            methods |= {"email"}
+        return methods or {"manual"}
 
     @api.model
     def _get_default_mail_template_id(self, move):
@@ -102,6 +135,7 @@ class AccountMoveSend(models.AbstractModel):
             alerts["facto_demat_email_not_allowed"] = self._demat_blocked_alert(
                 moves, moves_data, blocked
             )
+        alerts.update(self._demat_einvoicing_alerts(moves, moves_data))
         if len(moves) == 1 and not blocked:
             left_out = moves._demat_passed_over()
             if left_out and moves._demat_email_allowed():
@@ -150,6 +184,14 @@ class AccountMoveSend(models.AbstractModel):
         # EXTENDS 'account': the road of the send wizards, the batch and the
         # sending cron; a customer's language the database lacks is mended
         # first, rather than stopping the send (and the whole queue).
+        # An invoice the law has leave as an e-invoice, with nothing to carry
+        # it, is not sent (the wizards stop on their alert first): the sending
+        # cron says why in its chatter and drops it from the queue.
+        stopped = moves.filtered(lambda move: move._demat_einvoicing_stop())
+        for move in stopped:
+            move._demat_post_note(move._demat_einvoicing_stop())
+        stopped.sending_data = False
+        moves -= stopped
         moves._demat_mend_langs()
         return super()._generate_and_send_invoices(moves, *args, **kwargs)
 
@@ -162,7 +204,67 @@ class AccountMoveSend(models.AbstractModel):
             *(move for move in moves_data if move._demat_email_blocked())
         )
         held_back._demat_note_held_back()
+        for move, move_data in moves_data.items():
+            if move.is_sale_document(include_receipts=True):
+                move._demat_record_route(move_data["sending_methods"])
         return result
+
+    @api.model
+    def _get_mail_params(self, move, move_data):
+        # EXTENDS 'account': beside an e-invoice, the PDF is a copy, and says so
+        params = super()._get_mail_params(move, move_data)
+        if move._demat_einvoiced():
+            lang_env = self.with_context(lang=move_data.get("mail_lang")).env
+            params["subject"] = lang_env._(
+                "Copy for information: %(subject)s", subject=params["subject"]
+            )
+            params["body"] = (
+                Markup("<p><strong>%s</strong></p>")
+                % lang_env._(
+                    "Copy for information only: the invoice itself reaches you "
+                    "through your approved e-invoicing platform."
+                )
+                + params["body"]
+            )
+        return params
+
+    def _demat_einvoicing_alerts(self, moves, moves_data):
+        """The alerts of the e-invoicing reform for `moves` sent with
+        `moves_data` ({move: {"sending_methods": …}}): {key: alert}."""
+        alerts = {}
+        invoices = moves.filtered(
+            lambda move: move.is_sale_document(include_receipts=True)
+        )
+        stops = [move._demat_einvoicing_stop() for move in invoices]
+        stops = [stop for stop in stops if stop]
+        if stops:
+            alerts["facto_demat_einvoicing_stop"] = {
+                "level": "danger",
+                "message": "\n".join(stops),
+            }
+        unticked = invoices.filtered(
+            lambda move: (
+                move._demat_invoice_route().carrier == "odoo"
+                and "peppol" not in moves_data[move]["sending_methods"]
+            )
+        )
+        if unticked:
+            alerts["facto_demat_einvoicing_unticked"] = {
+                "level": "danger",
+                "message": self.env._(
+                    "%(invoices)s must go through the approved platform: tick it; "
+                    "a PDF by email is only a copy.",
+                    invoices=", ".join(unticked.mapped("display_name")),
+                ),
+            }
+        if len(invoices) == 1:
+            route = invoices._demat_invoice_route()
+            if route.einvoiced or (route.route == "einvoicing" and route.since):
+                alerts["facto_demat_einvoicing_route"] = {
+                    "level": "info",
+                    "message": invoices._demat_route_note(route),
+                }
+        return alerts
 
     def _demat_blocked_alert(self, moves, moves_data, blocked):
         reasons = blocked._demat_block_summary()

@@ -173,8 +173,8 @@ class FactoDematDocumentMixin(models.AbstractModel):
                 left_out[partner] = self._demat_consent_reason(who)
             elif not partner._demat_reachable_emails():
                 left_out[partner] = self._demat_address_reason(partner)
-            elif who == customer and customer._demat_consent_withheld():
-                left_out[partner] = self._demat_consent_reason(customer)
+            elif who == customer and (reason := self._demat_withheld_reason(customer)):
+                left_out[partner] = reason
             else:
                 kept |= partner
         return kept, left_out
@@ -221,6 +221,13 @@ class FactoDematDocumentMixin(models.AbstractModel):
         return "; ".join(
             dict.fromkeys(left_out.values())
         ) or self._demat_address_reason(self._demat_partner())
+
+    def _demat_withheld_reason(self, customer):
+        """Why the customer (not refusing) may not be emailed this document,
+        in a few words; False when it may."""
+        return customer._demat_consent_withheld() and self._demat_consent_reason(
+            customer
+        )
 
     def _demat_consent_reason(self, customer):
         if customer.demat_refused:
@@ -445,7 +452,11 @@ class FactoDematDocumentMixin(models.AbstractModel):
         (its contacts' included) while its consent is withheld."""
         self.ensure_one()
         customer = self._demat_customer()
-        withheld = customer.demat_refused or customer._demat_consent_withheld()
+        withheld = (
+            self._demat_consent_reason(customer)
+            if customer.demat_refused
+            else self._demat_withheld_reason(customer)
+        )
         own = set()
         if withheld:
             contacts = customer.search([("commercial_partner_id", "=", customer.id)])
@@ -457,7 +468,7 @@ class FactoDematDocumentMixin(models.AbstractModel):
             if not valid_emails(address or ""):
                 left_out[address] = self.env._("No valid email address")
             elif address in own:
-                left_out[address] = self._demat_consent_reason(customer)
+                left_out[address] = withheld
         return left_out
 
     def _demat_post_note(self, text):

@@ -4,10 +4,13 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.einvoicing import CATEGORY_DATES, LATEST_DATE, ZONE_COUNTRIES
 from ..tools.html_text import sanitised, sanitised_translations
 from ..tools.odoo_versions import declare_sql_constraints
 
 LETTER_TEXTS = ("demat_letter_body", "demat_letter_body_no_email")
+# Odoo's access point states in which the company sends e-invoices
+PEPPOL_SENDING_STATES = ("sender", "smp_registration", "receiver")
 
 
 class ResCompany(models.Model):
@@ -76,6 +79,50 @@ class ResCompany(models.Model):
         "address, for example the accountant's, so that a copy lives outside "
         "Odoo's database.",
     )
+    demat_einvoicing_category = fields.Selection(
+        selection=[
+            ("ge", "Large company (GE)"),
+            ("eti", "Mid-size company (ETI)"),
+            ("pme", "Small or medium-sized company (PME)"),
+            ("micro", "Micro-enterprise"),
+        ],
+        string="Company size category",
+        help="The category of décret 2008-1354, judged at 1 January 2025 on "
+        "the last closed financial year: it sets the date from which the "
+        "company must issue e-invoices (LF 2024 art. 91).",
+    )
+    demat_einvoicing_date = fields.Date(
+        string="Issues e-invoices from",
+        compute="_compute_demat_einvoicing_date",
+        store=True,
+        readonly=False,
+        help="From this invoice date, invoices to French businesses go "
+        "through an approved platform, never as a PDF by email: 1 September "
+        "2026 for large and mid-size companies, 1 September 2027 for the "
+        "others (and for every company whose size is not set). A company "
+        "may start earlier.",
+    )
+    demat_einvoicing_outside = fields.Boolean(
+        string="E-invoices through a platform outside Odoo",
+        help="The company's invoices reach its approved platform another way "
+        "than Odoo's own e-invoicing (its platform's portal or connector).",
+    )
+    demat_einvoicing_channel = fields.Selection(
+        selection=[
+            ("odoo", "Odoo's e-invoicing"),
+            ("outside", "An approved platform outside Odoo"),
+            ("none", "None yet"),
+        ],
+        string="E-invoices sent by",
+        compute="_compute_demat_einvoicing_channel",
+    )
+    demat_einvoicing_copy = fields.Boolean(
+        string="Email a PDF copy of e-invoices",
+        default=True,
+        help="Customers who receive their invoices through their approved "
+        "platform and have not refused documents by email also get a PDF "
+        "copy, marked as such.",
+    )
     declare_sql_constraints(
         locals(),
         demat_grace_days_positive=(
@@ -88,6 +135,27 @@ class ResCompany(models.Model):
     def _compute_demat_sender_email(self):
         for company in self:
             company.demat_sender_email = company.demat_sender_email or company.email
+
+    @api.depends("demat_einvoicing_category", "country_id")
+    def _compute_demat_einvoicing_date(self):
+        for company in self:
+            if company.country_id.code in ZONE_COUNTRIES:
+                company.demat_einvoicing_date = CATEGORY_DATES.get(
+                    company.demat_einvoicing_category, LATEST_DATE
+                )
+            else:
+                company.demat_einvoicing_date = False
+
+    @api.depends("demat_einvoicing_outside")
+    @api.depends_context("company")
+    def _compute_demat_einvoicing_channel(self):
+        for company in self:
+            if company._demat_odoo_einvoicing():
+                company.demat_einvoicing_channel = "odoo"
+            elif company.demat_einvoicing_outside:
+                company.demat_einvoicing_channel = "outside"
+            else:
+                company.demat_einvoicing_channel = "none"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -147,6 +215,24 @@ class ResCompany(models.Model):
         """Address customers answer to (letters and documents)."""
         self.ensure_one()
         return self.demat_sender_email
+
+    def _demat_odoo_einvoicing(self):
+        """Whether the company sends e-invoices through Odoo: registered on
+        Odoo's approved platform (l10n_fr_pdp) or its access point
+        (account_peppol)."""
+        self.ensure_one()
+        if "l10n_fr_pdp_registered" in self._fields:
+            return self.l10n_fr_pdp_registered
+        return (
+            "account_peppol_proxy_state" in self._fields
+            and self.account_peppol_proxy_state in PEPPOL_SENDING_STATES
+        )
+
+    def _demat_einvoicing_obliged(self, date):
+        """Whether the company must issue e-invoices to French businesses for
+        an invoice dated `date` (a date)."""
+        self.ensure_one()
+        return bool(self.demat_einvoicing_date and date >= self.demat_einvoicing_date)
 
     def _demat_letter_deadline(self):
         """Latest letter date that satisfies the notice period, or None."""

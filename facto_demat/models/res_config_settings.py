@@ -38,6 +38,21 @@ class ResConfigSettings(models.TransientModel):
     demat_anchor_email = fields.Char(
         related="company_id.demat_anchor_email", readonly=False
     )
+    demat_einvoicing_category = fields.Selection(
+        related="company_id.demat_einvoicing_category", readonly=False
+    )
+    demat_einvoicing_date = fields.Date(
+        related="company_id.demat_einvoicing_date", readonly=False
+    )
+    demat_einvoicing_outside = fields.Boolean(
+        related="company_id.demat_einvoicing_outside", readonly=False
+    )
+    demat_einvoicing_channel = fields.Selection(
+        related="company_id.demat_einvoicing_channel"
+    )
+    demat_einvoicing_copy = fields.Boolean(
+        related="company_id.demat_einvoicing_copy", readonly=False
+    )
     demat_evidence_keyed = fields.Boolean(
         string="Evidence key set", compute="_compute_demat_evidence_keyed"
     )

@@ -1,14 +1,32 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, format_date, format_datetime, html2plaintext
 
 from ..tools import email_address
+from ..tools.einvoicing import (
+    CHORUS_PRO_PEPPOL_ID,
+    OUTSIDE_ZONE_TERRITORIES,
+    PEPPOL_SCHEMES,
+    ZONE_COUNTRIES,
+    in_einvoicing_zone,
+    siren_in_vat,
+    siren_of,
+)
 from ..tools.html_text import without_quotes
 from ..tools.process_fields import check_user_values
 
 INVOICING = "account.group_account_invoice"
+ACCOUNTING_MANAGER = "account.group_account_manager"
+# How the law has a customer's invoices reach it (see tools/einvoicing.py)
+EINVOICING_ROUTES = [
+    ("einvoicing", "E-invoicing (approved platform)"),
+    ("chorus_pro", "Chorus Pro"),
+    ("consent", "Email with consent"),
+]
+# The partner fields a SIREN or SIRET is read from (18.0: l10n_fr's siret)
+SIREN_FIELDS = ("siret", "company_registry")
 DEMAT_STATUSES = [
     ("allowed", "Documents may be emailed"),
     ("refused", "Refused"),
@@ -166,6 +184,56 @@ class ResPartner(models.Model):
         compute="_compute_demat_letter_reply_open",
         groups=INVOICING,
     )
+    demat_siren = fields.Char(
+        string="SIREN",
+        compute="_compute_demat_route_data",
+        store=True,
+        help="The SIREN of the partner's SIRET or SIREN (company registry, "
+        "Peppol address), checksum checked; empty when none is valid.",
+    )
+    demat_route_data = fields.Selection(
+        EINVOICING_ROUTES,
+        string="Invoicing route by the customer's data",
+        compute="_compute_demat_route_data",
+        store=True,
+        help="The route the partner's own data give (country, postcode, "
+        "SIREN, Peppol address), before any route set by hand.",
+    )
+    demat_route = fields.Selection(
+        EINVOICING_ROUTES,
+        string="Invoicing route",
+        compute="_compute_demat_route",
+        search="_search_demat_route",
+        groups=INVOICING,
+        help="How the French e-invoicing reform has the customer's invoices "
+        "reach it: through its approved platform (a French business, from "
+        "the company's e-invoicing date), Chorus Pro (public sector), or by "
+        "email with its consent (consumers, foreign customers, overseas "
+        "territories outside the scheme).",
+    )
+    demat_route_reason = fields.Char(
+        string="Why this route",
+        compute="_compute_demat_route",
+        groups=INVOICING,
+    )
+    demat_route_forced = fields.Selection(
+        EINVOICING_ROUTES,
+        string="Route set by hand",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=INVOICING,
+        help="Where the customer's data mislead (an association with a SIREN "
+        "that is not liable to VAT, a public body): the route accounting "
+        "managers chose, with its reason.",
+    )
+    demat_route_forced_reason = fields.Char(
+        string="Reason for the route set by hand",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=INVOICING,
+    )
     demat_event_count = fields.Integer(
         string="Evidence events",
         compute="_compute_demat_event_count",
@@ -257,6 +325,72 @@ class ResPartner(models.Model):
             ]
         return not_allowed
 
+    @api.depends(lambda self: self._demat_route_inputs())
+    def _compute_demat_route_data(self):
+        for partner in self:
+            partner.demat_siren = partner._demat_siren_read()[0]
+            partner.demat_route_data = partner._demat_route_of_data()[0]
+
+    @api.depends(
+        "commercial_partner_id.demat_route_data",
+        "commercial_partner_id.demat_route_forced",
+        "commercial_partner_id.demat_route_forced_reason",
+    )
+    @api.depends_context("company")
+    def _compute_demat_route(self):
+        for partner in self:
+            customer = partner.commercial_partner_id.with_company(self.env.company)
+            if customer.demat_route_forced:
+                partner.demat_route = customer.demat_route_forced
+                partner.demat_route_reason = self.env._(
+                    "Set by hand: %(reason)s",
+                    reason=customer.demat_route_forced_reason,
+                )
+            else:
+                partner.demat_route, partner.demat_route_reason = (
+                    customer._demat_route_of_data()
+                )
+
+    def _search_demat_route(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("The invoicing route cannot be searched so."))
+        routes = {value} if isinstance(value, str) else set(value or ())
+        if operator in ("!=", "not in"):
+            routes = {key for key, _label in EINVOICING_ROUTES} - routes
+        forced = "commercial_partner_id.demat_route_forced"
+        data = "commercial_partner_id.demat_route_data"
+        routes = list(routes)
+        return [
+            "|",
+            (forced, "in", routes),
+            "&",
+            (forced, "=", False),
+            (data, "in", routes),
+        ]
+
+    @api.constrains("demat_route_forced", "demat_route_forced_reason")
+    def _check_demat_route_forced(self):
+        for partner in self:
+            if partner.demat_route_forced and not partner.demat_route_forced_reason:
+                raise ValidationError(
+                    self.env._(
+                        "Say why the invoicing route of %(customer)s is set by hand.",
+                        customer=partner.display_name,
+                    )
+                )
+            if (
+                partner.demat_route_forced
+                and not partner.is_company
+                and (partner.parent_id)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The invoicing route is the customer's: set it on "
+                        "%(customer)s.",
+                        customer=partner.commercial_partner_id.display_name,
+                    )
+                )
+
     def _compute_demat_event_count(self):
         counts = dict(
             self.env["facto.demat.event"]._read_group(
@@ -299,6 +433,7 @@ class ResPartner(models.Model):
         facts = []
         for vals in vals_list:
             check_user_values(self, vals)
+            self._demat_check_route_rights(vals)
             facts.append(self._demat_pop_facts(vals))
         parents = self.browse(
             {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
@@ -316,6 +451,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         check_user_values(self, vals)
+        self._demat_check_route_rights(vals)
         facts = self._demat_pop_facts(vals)
         result = True
         if ADDRESS_INPUTS & vals.keys():
@@ -1019,3 +1155,107 @@ class ResPartner(models.Model):
             email_address.DOMAIN: self.env._("invalid domain"),
             email_address.FORMAT: self.env._("invalid characters or form"),
         }
+
+    def _demat_check_route_rights(self, vals):
+        """Only accounting managers set a customer's route by hand: it
+        decides how the law has its invoices sent."""
+        if {"demat_route_forced", "demat_route_forced_reason"} & vals.keys() and not (
+            self.env.su or self.env.user.has_group(ACCOUNTING_MANAGER)
+        ):
+            raise AccessError(
+                self.env._("Only accounting managers set an invoicing route by hand.")
+            )
+
+    def _demat_route_inputs(self):
+        """The partner fields its route by data depends on."""
+        fields_ = ["country_id", "zip", "vat", "is_company", "parent_id"]
+        fields_ += [name for name in SIREN_FIELDS if name in self._fields]
+        fields_ += [
+            name for name in ("peppol_eas", "peppol_endpoint") if name in self._fields
+        ]
+        return fields_
+
+    def _demat_siren_read(self):
+        """(The partner's SIREN or None, the number it was read from, else
+        the first number it holds that is not a valid SIREN or SIRET, else
+        None). With Odoo's approved platform module, its own reading."""
+        self.ensure_one()
+        if self._demat_pdp_installed():
+            siren = siren_of(self._l10n_fr_pdp_get_siren())
+            return siren, siren
+        numbers = [self[name] for name in SIREN_FIELDS if name in self._fields]
+        if "peppol_eas" in self._fields and self.peppol_eas in PEPPOL_SCHEMES:
+            numbers.append(self.peppol_endpoint)
+        numbers = [number for number in numbers if number]
+        for number in numbers:
+            if siren := siren_of(number):
+                return siren, number
+        return None, numbers[0] if numbers else None
+
+    def _demat_pdp_installed(self):
+        """Whether Odoo's approved platform module (l10n_fr_pdp) is installed:
+        its answers are then the add-on's."""
+        return hasattr(self, "_l10n_fr_pdp_is_b2c")
+
+    def _demat_behind_chorus_pro(self):
+        return (
+            "peppol_eas" in self._fields
+            and f"{self.peppol_eas}:{self.peppol_endpoint}" == CHORUS_PRO_PEPPOL_ID
+        )
+
+    def _demat_route_of_data(self):
+        """(route, reason in words) that this partner's own data give: see
+        tools/einvoicing.py for the law's tests."""
+        self.ensure_one()
+        if self._demat_behind_chorus_pro():
+            return "chorus_pro", self.env._(
+                "Public sector: its Peppol address is Chorus Pro's"
+            )
+        siren, number = self._demat_siren_read()
+        if self._demat_pdp_installed():
+            if self._l10n_fr_pdp_is_b2c():
+                return "consent", self.env._(
+                    "Not a French business for Odoo's approved platform (no "
+                    "SIREN or SIRET)"
+                )
+            return "einvoicing", self.env._(
+                "French business, SIREN %(siren)s (annuaire: %(state)s)",
+                siren=siren,
+                state=self._demat_annuaire_state(),
+            )
+        country = self.country_id
+        if not country:
+            return "consent", self.env._("No country: not known as a French business")
+        if not in_einvoicing_zone(country.code, self.zip):
+            if country.code in ZONE_COUNTRIES | OUTSIDE_ZONE_TERRITORIES:
+                return "consent", self.env._(
+                    "%(place)s is outside the e-invoicing zone (e-reported)",
+                    place=" ".join(filter(None, [self.zip, self.city])) or country.name,
+                )
+            return "consent", self.env._(
+                "Customer outside France (%(country)s)", country=country.name
+            )
+        if siren:
+            return "einvoicing", self.env._(
+                "French business, SIREN %(siren)s", siren=siren
+            )
+        if number:
+            return "consent", self.env._(
+                "The SIREN or SIRET %(number)s is not valid", number=number
+            )
+        if vat_siren := siren_in_vat(self.vat):
+            return "consent", self.env._(
+                "No SIREN or SIRET (its VAT number names SIREN %(siren)s: enter "
+                "its SIRET to e-invoice it)",
+                siren=vat_siren,
+            )
+        return "consent", self.env._(
+            "No SIREN or SIRET: a consumer, or a business whose number is missing"
+        )
+
+    def _demat_annuaire_state(self):
+        field = self._fields.get("pdp_verification_display_state")
+        if not field:
+            return self.env._("unknown")
+        states = dict(field._description_selection(self.env))
+        return states.get(self.pdp_verification_display_state, self.env._("unknown"))

@@ -113,6 +113,8 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         }
 
     def _demat_goes_on_paper(self, move):
+        if move._demat_einvoiced():
+            return False  # the law decides its road: never paper
         if ODOO_19 and not move._demat_email_blocked():
             # 19.0 leaves a customer without any address to its own alert
             return False

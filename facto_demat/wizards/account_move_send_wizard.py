@@ -1,4 +1,6 @@
-from odoo import models
+from odoo import api, models
+
+from ..tools.odoo_versions import ODOO_19
 
 
 class AccountMoveSendWizard(models.TransientModel):
@@ -17,3 +19,20 @@ class AccountMoveSendWizard(models.TransientModel):
         ):
             partner.invoice_sending_method = preference
         return result
+
+    if not ODOO_19:
+
+        @api.depends("move_id")
+        def _compute_sending_method_checkboxes(self):
+            # EXTENDS 'account' (18.0 ticks one method): an e-invoice's PDF
+            # copy is ticked beside it
+            result = super()._compute_sending_method_checkboxes()
+            for wizard in self:
+                boxes = wizard.sending_method_checkboxes or {}
+                methods = self._demat_sending_methods(wizard.move_id)
+                if {"peppol", "email"} <= methods and "email" in boxes:
+                    wizard.sending_method_checkboxes = {
+                        **boxes,
+                        "email": {**boxes["email"], "checked": True},
+                    }
+            return result

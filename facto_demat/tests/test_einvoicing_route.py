@@ -1,0 +1,259 @@
+from datetime import date
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from ..tools.einvoicing import siren_in_vat, siren_of
+from .common import DematCase
+
+
+@tagged("post_install", "-at_install")
+class TestSiren(DematCase):
+    def test_siren_and_siret_as_customer_files_hold_them(self):
+        cases = {
+            "732829320": "732829320",
+            "732 829 320": "732829320",
+            "732.829.320": "732829320",
+            "732-829-320": "732829320",
+            "  732829320 ": "732829320",
+            "73282932000074": "732829320",  # a SIRET
+            "732 829 320 00074": "732829320",
+            "732.829.320.00074": "732829320",
+            "732829320_73282932000074": "732829320",  # a Peppol SIREN_SIRET
+            "732829321": None,  # wrong checksum
+            "73282932000075": None,  # wrong checksum
+            "35600000000048": "356000000",  # La Poste, by the Luhn sum
+            "35600000000001": "356000000",  # La Poste's own rule, not Luhn's
+            "35600000000002": None,
+            "FR40303265045": None,  # a VAT number is not a SIREN
+            "HRB 12345": None,  # a German register number
+            "0123456789": None,  # ten digits: neither
+            "12345678901234": None,
+            "": None,
+            False: None,
+        }
+        for number, siren in cases.items():
+            with self.subTest(number=number):
+                self.assertEqual(siren_of(number), siren)
+
+    def test_the_siren_a_french_vat_number_names(self):
+        self.assertEqual(siren_in_vat("FR40303265045"), "303265045")
+        self.assertEqual(siren_in_vat("FR 40 303 265 045"), "303265045")
+        self.assertIsNone(siren_in_vat("FR41303265045"))  # wrong key
+        self.assertIsNone(siren_in_vat("BE0477472701"))
+        self.assertIsNone(siren_in_vat(False))
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicingRoute(DematCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fr = cls.env.ref("base.fr")
+        cls.manager = cls.company_user("route-manager", "account.group_account_manager")
+        cls.clerk = cls.company_user("route-clerk", "account.group_account_invoice")
+
+    def customer_with(self, **values):
+        return self.Partner.create(
+            {"name": "Société Générale d'Études", "is_company": True, **values}
+        )
+
+    def assertRoute(self, partner, route, reason_part=""):
+        self.assertEqual(partner.demat_route, route, partner.demat_route_reason)
+        self.assertIn(reason_part, partner.demat_route_reason)
+        self.assertEqual(
+            self.Partner.search([("id", "=", partner.id), ("demat_route", "=", route)]),
+            partner,
+            "the list's filter finds it by the same route",
+        )
+
+    def test_route_by_the_customer_data(self):
+        siret = "732 829 320 00074"
+        country = self.env.ref
+        cases = [
+            ({"country_id": self.fr.id, "company_registry": siret}, "einvoicing"),
+            (
+                {"country_id": self.fr.id, "zip": "75011", "company_registry": siret},
+                "einvoicing",
+            ),
+            (
+                {"country_id": country("base.gp").id, "company_registry": siret},
+                "einvoicing",
+            ),
+            (
+                {"country_id": country("base.re").id, "company_registry": siret},
+                "einvoicing",
+            ),
+            (
+                {"country_id": self.fr.id, "zip": "97400", "company_registry": siret},
+                "einvoicing",
+            ),
+            # Guyane, Mayotte, the collectivities: e-reported
+            (
+                {"country_id": self.fr.id, "zip": "97300", "company_registry": siret},
+                "consent",
+            ),
+            (
+                {"country_id": country("base.yt").id, "company_registry": siret},
+                "consent",
+            ),
+            (
+                {"country_id": country("base.nc").id, "company_registry": siret},
+                "consent",
+            ),
+            # foreign customers, consumers, numbers missing or wrong
+            (
+                {"country_id": country("base.be").id, "vat": "BE0477472701"},
+                "consent",
+            ),
+            ({"country_id": self.fr.id}, "consent"),
+            ({"country_id": self.fr.id, "company_registry": "732829321"}, "consent"),
+            ({"country_id": self.fr.id, "vat": "FR40303265045"}, "consent"),
+            ({"company_registry": siret}, "consent"),  # no country
+            (
+                {"country_id": self.fr.id, "is_company": False, "name": "Élodie Dupré"},
+                "consent",
+            ),
+            # a sole trader under franchise en base: a SIRET, no VAT number
+            (
+                {
+                    "country_id": self.fr.id,
+                    "is_company": False,
+                    "name": "Hélène Lefèvre (EI)",
+                    "company_registry": "35600000000001",
+                },
+                "einvoicing",
+            ),
+        ]
+        for values, route in cases:
+            with self.subTest(values=values):
+                self.assertRoute(self.customer_with(**values), route)
+
+    def test_reasons_say_why_in_words(self):
+        self.assertRoute(
+            self.customer_with(
+                country_id=self.fr.id, company_registry="73282932000074"
+            ),
+            "einvoicing",
+            "SIREN 732829320",
+        )
+        self.assertRoute(
+            self.customer_with(country_id=self.fr.id, vat="FR40303265045"),
+            "consent",
+            "303265045",
+        )
+        self.assertRoute(
+            self.customer_with(country_id=self.fr.id, company_registry="732829321"),
+            "consent",
+            "732829321",
+        )
+        self.assertRoute(
+            self.customer_with(country_id=self.fr.id, zip="97600", city="Mamoudzou"),
+            "consent",
+            "97600 Mamoudzou",
+        )
+
+    def test_invoice_contacts_take_their_customer_route(self):
+        customer = self.customer_with(
+            country_id=self.fr.id, company_registry="73282932000074"
+        )
+        contact = self.Partner.create(
+            {
+                "name": "Service comptabilité",
+                "type": "invoice",
+                "parent_id": customer.id,
+                "email": "compta@societe-generale-etudes.example",
+            }
+        )
+        self.assertRoute(contact, "einvoicing")
+
+    def test_route_set_by_hand_with_its_reason(self):
+        association = self.customer_with(
+            name="Association des Amis du Théâtre",
+            country_id=self.fr.id,
+            company_registry="73282932000074",
+        )
+        self.assertRoute(association, "einvoicing")
+        association.with_user(self.manager).write(
+            {
+                "demat_route_forced": "consent",
+                "demat_route_forced_reason": "association non assujettie à la TVA",
+            }
+        )
+        self.assertRoute(association, "consent", "non assujettie")
+        with self.assertRaises(ValidationError):
+            association.with_user(self.manager).write(
+                {"demat_route_forced": "chorus_pro", "demat_route_forced_reason": ""}
+            )
+        with self.assertRaises(AccessError):
+            association.with_user(self.clerk).write({"demat_route_forced": False})
+        contact = self.Partner.create(
+            {"name": "Trésorier", "parent_id": association.id}
+        )
+        with self.assertRaises(ValidationError):
+            contact.with_user(self.manager).write(
+                {"demat_route_forced": "consent", "demat_route_forced_reason": "x"}
+            )
+
+    def test_the_route_set_by_hand_is_the_company_own(self):
+        customer = self.customer_with(
+            country_id=self.fr.id, company_registry="73282932000074"
+        )
+        customer.write(
+            {
+                "demat_route_forced": "chorus_pro",
+                "demat_route_forced_reason": "établissement public",
+            }
+        )
+        other = self.setup_other_company()["company"]
+        self.assertRoute(customer, "chorus_pro")
+        self.assertEqual(customer.with_company(other).demat_route, "einvoicing")
+
+    def test_public_sector_behind_chorus_pro(self):
+        if "peppol_eas" not in self.Partner._fields:
+            self.skipTest("Peppol addresses need account_edi_ubl_cii")
+        hospital = self.customer_with(
+            name="Centre hospitalier de Cherbourg",
+            country_id=self.fr.id,
+            peppol_eas="0009",
+            peppol_endpoint="11000201100044",
+        )
+        self.assertRoute(hospital, "chorus_pro", "Chorus Pro")
+
+
+@tagged("post_install", "-at_install")
+class TestEinvoicingProfile(DematCase):
+    def test_the_date_follows_the_size_and_may_start_early(self):
+        company = self.env.company
+        company.country_id = self.env.ref("base.fr")
+        self.assertEqual(company.demat_einvoicing_date, date(2027, 9, 1))
+        for category, since in (
+            ("ge", date(2026, 9, 1)),
+            ("eti", date(2026, 9, 1)),
+            ("pme", date(2027, 9, 1)),
+            ("micro", date(2027, 9, 1)),
+        ):
+            company.demat_einvoicing_category = category
+            self.assertEqual(company.demat_einvoicing_date, since)
+        company.demat_einvoicing_date = date(2027, 1, 1)  # a micro starting early
+        self.assertTrue(company._demat_einvoicing_obliged(date(2027, 1, 1)))
+        self.assertFalse(company._demat_einvoicing_obliged(date(2026, 12, 31)))
+
+    def test_a_company_outside_france_is_not_obliged(self):
+        company = self.env.company
+        company.country_id = self.env.ref("base.be")
+        self.assertFalse(company.demat_einvoicing_date)
+        self.assertFalse(company._demat_einvoicing_obliged(date(2030, 1, 1)))
+
+    def test_accounting_managers_set_it_in_the_settings(self):
+        manager = self.company_user("profil-manager", "account.group_account_manager")
+        self.env.company.country_id = self.env.ref("base.fr")
+        settings = self.env["res.config.settings"].with_user(manager).create({})
+        settings.demat_einvoicing_category = "eti"
+        settings.demat_einvoicing_outside = True
+        settings.demat_einvoicing_copy = False
+        settings.execute()
+        company = self.env.company
+        self.assertEqual(company.demat_einvoicing_date, date(2026, 9, 1))
+        self.assertEqual(company.demat_einvoicing_channel, "outside")
+        self.assertFalse(company.demat_einvoicing_copy)
