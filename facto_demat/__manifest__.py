@@ -27,6 +27,7 @@
         "views/res_config_settings_views.xml",
         "wizards/facto_demat_letter_wizard_views.xml",
         "wizards/facto_demat_reply_address_views.xml",
+        "wizards/facto_demat_einvoicing_profile_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -50,7 +50,9 @@ class TestInvoicingRoute(DematCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.fr = cls.env.ref("base.fr")
-        cls.manager = cls.company_user("route-manager", "account.group_account_manager")
+        cls.manager = cls.company_user(
+            "route-manager", "account.group_account_manager,base.group_partner_manager"
+        )
         cls.clerk = cls.company_user("route-clerk", "account.group_account_invoice")
 
     def customer_with(self, **values):
@@ -245,15 +247,28 @@ class TestEinvoicingProfile(DematCase):
         self.assertFalse(company.demat_einvoicing_date)
         self.assertFalse(company._demat_einvoicing_obliged(date(2030, 1, 1)))
 
-    def test_accounting_managers_set_it_in_the_settings(self):
+    def test_accounting_managers_set_it(self):
         manager = self.company_user("profil-manager", "account.group_account_manager")
-        self.env.company.country_id = self.env.ref("base.fr")
-        settings = self.env["res.config.settings"].with_user(manager).create({})
-        settings.demat_einvoicing_category = "eti"
-        settings.demat_einvoicing_outside = True
-        settings.demat_einvoicing_copy = False
-        settings.execute()
+        clerk = self.company_user("profil-clerk", "account.group_account_invoice")
         company = self.env.company
+        company.country_id = self.env.ref("base.fr")
+        Profile = self.env["facto.demat.einvoicing.profile"]
+        profile = Profile.with_user(manager).create(
+            {"demat_einvoicing_category": "eti", "demat_einvoicing_copy": False}
+        )
+        profile.demat_einvoicing_outside = True
         self.assertEqual(company.demat_einvoicing_date, date(2026, 9, 1))
         self.assertEqual(company.demat_einvoicing_channel, "outside")
         self.assertFalse(company.demat_einvoicing_copy)
+        with self.assertRaises(AccessError):
+            Profile.with_user(clerk).create({"demat_einvoicing_category": "micro"})
+        with self.assertRaises(AccessError):
+            company.with_user(manager).demat_einvoicing_category = "micro"
+        self.assertEqual(company.demat_einvoicing_category, "eti")
+
+    def test_administrators_set_it_in_the_settings(self):
+        self.env.company.country_id = self.env.ref("base.fr")
+        settings = self.env["res.config.settings"].create({})
+        settings.demat_einvoicing_category = "ge"
+        settings.execute()
+        self.assertEqual(self.env.company.demat_einvoicing_date, date(2026, 9, 1))
