@@ -128,6 +128,8 @@ class AccountMove(models.Model):
         """Whether Odoo's e-invoicing method (account_peppol's, which Odoo's
         approved platform module carries) can send this invoice: the method
         applies to it and the customer is found on the network."""
+        if not self.company_id._demat_odoo_einvoicing():
+            return False
         send = self.env["account.move.send"]
         methods = dict(
             self.env["res.partner"]._fields["invoice_sending_method"].selection
@@ -220,8 +222,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         route = self._demat_invoice_route()
         emailed = "email" in sending_methods and self._demat_email_allowed()
-        if route.einvoiced:
-            sent_as = "einvoice" if route.carrier == "odoo" else "outside"
+        if "peppol" in sending_methods or route.carrier:
+            sent_as = "einvoice" if "peppol" in sending_methods else "outside"
             sent_as += "_copy" if emailed else ""
         else:
             sent_as = "email" if emailed else "paper"

@@ -66,7 +66,9 @@ class AccountMoveSend(models.AbstractModel):
         route = move._demat_invoice_route()
         if not route.einvoiced:
             if "email" in methods and move._demat_email_blocked():
-                return (methods - {"email"}) | {"manual"}
+                # paper, unless an e-invoice leaves already
+                paper = set() if "peppol" in methods else {"manual"}
+                return (methods - {"email"}) | paper
             return methods
         methods = methods - {"email", "manual", "snailmail"}
         if route.carrier == "odoo":

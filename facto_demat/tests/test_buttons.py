@@ -267,6 +267,7 @@ class TestButtons(SendCase, HttpCase):
                 {"default_partner_id": customer.id},
                 {"email": "compta@boulangerie-martin.example"},
             ),
+            "facto.demat.einvoicing.profile": ({}, {"demat_einvoicing_copy": True}),
             "mail.compose.message": (
                 {
                     "default_composition_mode": "mass_mail",
@@ -286,6 +287,8 @@ class TestButtons(SendCase, HttpCase):
         it: a header button on the selected records, and on none if it is
         shown without a selection; any other on each record in turn."""
         if self.env[button.model]._transient:
+            if not self.env[button.model].with_user(user).has_access("create"):
+                return []  # the menu opening it is not shown to this user
             wizard, context = self.make_wizard(button.model, user, records)
             return [([wizard.id], context)]
         self.assertIn(button.model, records, "no records to press it on")

@@ -272,3 +272,72 @@ class TestEinvoicingProfile(DematCase):
         settings.demat_einvoicing_category = "ge"
         settings.execute()
         self.assertEqual(self.env.company.demat_einvoicing_date, date(2026, 9, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestLetterByRoute(DematCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        fr, be = cls.env.ref("base.fr"), cls.env.ref("base.be")
+        cls.env.company.country_id = fr
+        values = {"is_company": True, "customer_rank": 1, "email": "a@b.example"}
+        cls.business = cls.Partner.create(
+            {
+                **values,
+                "name": "Menuiserie Gaël",
+                "ref": "R1",
+                "country_id": fr.id,
+                "company_registry": "73282932000074",
+            }
+        )
+        cls.foreign = cls.Partner.create(
+            {**values, "name": "Brouwerij Sint-Jan", "ref": "R2", "country_id": be.id}
+        )
+        cls.consumer = cls.Partner.create(
+            {**values, "name": "Zoé Hémon", "ref": "R3", "is_company": False}
+        )
+        cls.overseas = cls.Partner.create(
+            {
+                **values,
+                "name": "Pêcheries de Kourou",
+                "ref": "R4",
+                "country_id": fr.id,
+                "zip": "97310",
+                "company_registry": "73282932000074",
+            }
+        )
+        cls.public = cls.Partner.create(
+            {
+                **values,
+                "name": "Mairie de Bréhal",
+                "ref": "R5",
+                "country_id": fr.id,
+                "demat_route_forced": "chorus_pro",
+                "demat_route_forced_reason": "collectivité territoriale",
+            }
+        )
+
+    def wizard(self):
+        return self.env["facto.demat.letter.wizard"].create(
+            {"output": "email", "partner_code_from": "R1", "partner_code_to": "R5"}
+        )
+
+    def test_before_the_date_french_businesses_still_get_the_letter(self):
+        self.env.company.demat_einvoicing_category = "pme"
+        wizard = self.wizard()
+        self.assertEqual(
+            wizard._select_customers()[0],
+            self.business | self.foreign | self.consumer | self.overseas,
+        )
+        self.assertIn("1 public-sector customer", wizard.reform_left_out)
+
+    def test_from_the_date_only_consent_customers_get_it(self):
+        self.env.company.demat_einvoicing_category = "eti"
+        wizard = self.wizard()
+        self.assertEqual(
+            wizard._select_customers()[0], self.foreign | self.consumer | self.overseas
+        )
+        self.assertIn("1 French business", wizard.reform_left_out)
+        self.assertIn("September 1, 2026", wizard.reform_left_out)
+        self.assertIn("Chorus Pro", wizard.reform_left_out)

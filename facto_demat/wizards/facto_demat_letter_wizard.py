@@ -2,7 +2,7 @@ import psycopg2.errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext
+from odoo.tools import format_date, html2plaintext
 
 from ..models.facto_demat_letter_run import BATCH_SIZE, PRINT_CHUNK
 from ..models.facto_demat_letter_run_line import PLACEHOLDER
@@ -62,6 +62,12 @@ class FactoDematLetterWizard(models.TransientModel):
     )
     email_count = fields.Integer(string="Letters to email", compute="_compute_counts")
     print_count = fields.Integer(string="Letters to print", compute="_compute_counts")
+    reform_left_out = fields.Text(
+        string="Left out by the e-invoicing reform",
+        compute="_compute_counts",
+        help="Customers whose invoices the law sends through a platform, "
+        "not by email with their consent: no letter for them.",
+    )
     subject = fields.Char(
         required=True, default=lambda self: self.env.company._demat_letter_texts()[0]
     )
@@ -88,6 +94,7 @@ class FactoDematLetterWizard(models.TransientModel):
             emailed, printed = wizard._select_customers()
             wizard.email_count = len(emailed)
             wizard.print_count = len(printed)
+            wizard.reform_left_out = wizard._reform_left_out_text()
 
     def action_confirm(self):
         self.ensure_one()
@@ -107,9 +114,27 @@ class FactoDematLetterWizard(models.TransientModel):
 
     def _select_customers(self):
         """Customers to email and customers to print, each in the chosen
-        order. Refused customers and those already in a run still sending are
-        left out."""
+        order. Refused customers, those already in a run still sending, and
+        those whose invoices the law sends through a platform are left
+        out."""
         self.ensure_one()
+        customers = self._matching_customers()
+        customers -= self._reform_left_out(customers)
+        if self.sort_by == "code":
+            customers = customers.sorted(lambda c: (c.ref or "", c.name or "", c.id))
+        else:
+            customers = customers.sorted(
+                lambda c: ((c.name or "").casefold(), c.ref or "", c.id)
+            )
+        with_email = customers.filtered("demat_email")
+        reachable = customers if self.include_without_email else with_email
+        if self.output == "email":
+            return with_email, reachable - with_email
+        return customers.browse(), reachable
+
+    def _matching_customers(self):
+        """The customers the filters match (not refused, not in a run still
+        sending), in no order."""
         # the company's own customers and the shared ones, never another
         # company's; consent flags are read in the current company
         domain = [
@@ -140,17 +165,51 @@ class FactoDematLetterWizard(models.TransientModel):
                     c.ref and (not low or c.ref >= low) and (not high or c.ref <= high)
                 )
             )
-        if self.sort_by == "code":
-            customers = customers.sorted(lambda c: (c.ref or "", c.name or "", c.id))
-        else:
-            customers = customers.sorted(
-                lambda c: ((c.name or "").casefold(), c.ref or "", c.id)
+        return customers
+
+    def _reform_left_out(self, customers):
+        """The `customers` whose consent no longer decides how invoices reach
+        them: public-sector customers (Chorus Pro), and French businesses
+        once the company issues e-invoices."""
+        company = self.env.company
+        obliged = company._demat_einvoicing_obliged(fields.Date.context_today(self))
+        return customers.filtered(
+            lambda customer: (
+                customer.demat_route == "chorus_pro"
+                or (customer.demat_route == "einvoicing" and obliged)
             )
-        with_email = customers.filtered("demat_email")
-        reachable = customers if self.include_without_email else with_email
-        if self.output == "email":
-            return with_email, reachable - with_email
-        return customers.browse(), reachable
+        )
+
+    def _reform_left_out_text(self):
+        """How many customers the filters match that the reform leaves out,
+        by route, and why, in words; False when none."""
+        self.ensure_one()
+        left_out = self._reform_left_out(self._matching_customers())
+        lines = []
+        einvoiced = left_out.filtered(lambda c: c.demat_route == "einvoicing")
+        if einvoiced:
+            lines.append(
+                self.env._(
+                    "%(count)s French business(es): since %(date)s, the company's "
+                    "invoices reach them through their approved platform.",
+                    count=len(einvoiced),
+                    date=format_date(
+                        self.env,
+                        self.env.company.demat_einvoicing_date,
+                        date_format="long",
+                    ),
+                )
+            )
+        public = left_out - einvoiced
+        if public:
+            lines.append(
+                self.env._(
+                    "%(count)s public-sector customer(s): invoices reach them "
+                    "through Chorus Pro.",
+                    count=len(public),
+                )
+            )
+        return "\n".join(lines) or False
 
     def _invoiced_customer_ids(self):
         domain = [
