@@ -15,6 +15,7 @@
         "data/mail_activity_type_data.xml",
         "report/demat_letter_report.xml",
         "report/report_invoice.xml",
+        "views/account_move_views.xml",
         "views/demat_response_templates.xml",
         "views/facto_demat_document_type_views.xml",
         # before the evidence list, whose button opens it

@@ -7,10 +7,13 @@ class AccountMove(models.Model):
     @api.model
     def _email_invoice_to_send_domain(self):
         # EXTENDS 'account_invoice_auto_send_by_email': no nightly job for a
-        # customer who refused (notice period and opt-in: see below)
+        # customer who refused (notice period and opt-in: see below), unless
+        # the law may have its invoices leave as e-invoices
         return [
             *super()._email_invoice_to_send_domain(),
+            "|",
             ("commercial_partner_id.demat_refused", "=", False),
+            ("commercial_partner_id.demat_route", "in", ["einvoicing", "chorus_pro"]),
         ]
 
     def _execute_invoice_sent_wizard(self, options=None):
@@ -18,6 +21,10 @@ class AccountMove(models.Model):
         # rule holds back is noted in its chatter and the job ends, instead
         # of failing every night on the wizard's alert
         self.ensure_one()
+        stop = not self.is_move_sent and self._demat_einvoicing_stop()
+        if stop:
+            self._demat_post_note(stop)
+            return stop
         if not self.is_move_sent and self._demat_email_blocked():
             self._demat_note_held_back()
             return self.env._(
