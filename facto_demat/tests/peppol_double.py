@@ -57,6 +57,7 @@ BIS3_DOCUMENTS = (BIS3_INVOICE, BIS3_CREDIT_NOTE)
 # Luhn-valid SIRETs (EAS 0009: both trees check them with stdnum.fr.siret)
 COMPANY_SIRET = "55208131700018"
 CUSTOMER_SIRET = "44229377500023"
+COMPANY_IBAN = "FR7630006000011234567890189"
 SMP_HOST_SUFFIX = "edelivery.tech.ec.europa.eu"
 # Odoo's Peppol proxy (account_edi_proxy_client.user._get_proxy_urls)
 PROXY_HOSTS = ("peppol.test.odoo.com", "peppol.api.odoo.com")
@@ -128,8 +129,9 @@ class PeppolDouble:
         by `eas:endpoint` (SIRET), in proxy state `state` ("receiver": it
         sends and receives; "sender" and "smp_registration" may also send,
         19.0's `_get_can_send_domain`), with a proxy user in "test" mode
-        (its own RSA key, an HMAC token). Published in the directory.
-        Returns the proxy user."""
+        (its own RSA key, an HMAC token) and a bank account (the UBL's
+        payment means). Published in the directory. Returns the proxy
+        user."""
         company = company or cls.env.company
         cls.env["ir.config_parameter"].sudo().set_param(
             "account_peppol.edi.mode", "test"
@@ -150,6 +152,11 @@ class PeppolDouble:
             .sudo()
             ._generate_rsa_private_key(company, name="facto_demat_peppol_test.key")
         )
+        if not company.partner_id.bank_ids:
+            # the UBL's payment means; without them Odoo stops the sending
+            cls.env["res.partner.bank"].create(
+                {"acc_number": COMPANY_IBAN, "partner_id": company.partner_id.id}
+            )
         cls.peppol_publish(eas, endpoint)
         return Proxy.create(
             {
@@ -219,6 +226,17 @@ class PeppolDouble:
     # ------------------------------------------------------------------
     # in the tests
     # ------------------------------------------------------------------
+
+    def peppol_invoice(self, partner, move_type="out_invoice"):
+        """A posted invoice to `partner` that makes a valid BIS 3 file: its
+        line has a sales tax (BIS 3 asks for one per line)."""
+        return self.init_invoice(
+            move_type,
+            partner=partner,
+            amounts=[100.0],
+            taxes=self.tax_sale_a,
+            post=True,
+        )
 
     def peppol_deliver_as(self, state):
         """The proxy reports the messages sent from now on in `state`

@@ -46,7 +46,7 @@ class TestPeppolDouble(PeppolDouble, SendCase):
         self.assertIn("0009:39876543800013", self.peppol_lookups)
 
     def test_single_wizard_sends_by_peppol(self):
-        move = self.invoice(self.buyer)
+        move = self.peppol_invoice(self.buyer)
         wizard = self.wizard(move)
         self.assertIn("peppol", wizard.sending_methods)
         wizard.action_send_and_print()
@@ -57,7 +57,7 @@ class TestPeppolDouble(PeppolDouble, SendCase):
         self.assertFalse(self.peppol_unanswered)
 
     def test_batch_wizard_sends_by_peppol(self):
-        moves = self.invoice(self.buyer) | self.invoice(self.buyer)
+        moves = self.peppol_invoice(self.buyer) | self.peppol_invoice(self.buyer)
         wizard = self.wizard(moves)
         self.assertEqual(wizard.summary_data["peppol"]["count"], 2)
         wizard.action_send_and_print()
@@ -69,7 +69,7 @@ class TestPeppolDouble(PeppolDouble, SendCase):
 
     def test_rejected_delivery(self):
         self.peppol_deliver_as("error")
-        move = self.invoice(self.buyer)
+        move = self.peppol_invoice(self.buyer)
         self.wizard(move).action_send_and_print()
         self.peppol_fetch_states()
         self.assertSentByPeppol(move, state="error")
