@@ -23,6 +23,11 @@ participants the tests fill and a record of what was sent:
   call is recorded in `peppol_unanswered` and blocked as Odoo's test case
   blocks every outside request.
 
+French identifiers (peppol_eas) both trees accept: 0009 (SIRET, checked
+with stdnum.fr.siret; the default, COMPANY_SIRET and CUSTOMER_SIRET are
+valid ones) and 0002 (SIREN, not checked). 0225 (FRCTC electronic address)
+exists on 19.0 only: 18.0's selection refuses it.
+
 Use it before the test case in the bases:
 `class TestX(PeppolDouble, SendCase)`, then in setUpClass
 `cls.peppol_register_company()` and `cls.peppol_make_valid(partner)`.

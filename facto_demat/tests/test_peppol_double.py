@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from ..tools.odoo_versions import ODOO_19
 from .common import SendCase
 from .peppol_double import CUSTOMER_SIRET, PeppolDouble
 
@@ -44,6 +45,15 @@ class TestPeppolDouble(PeppolDouble, SendCase):
             "not_valid_format",
         )
         self.assertIn("0009:39876543800013", self.peppol_lookups)
+        # a SIREN (0002) on both versions; 19.0 also has 0225 (FRCTC)
+        self.assertEqual(
+            self.peppol_make_valid(other, eas="0002", endpoint="398765438"), "valid"
+        )
+        if ODOO_19:
+            self.assertEqual(
+                self.peppol_make_valid(other, eas="0225", endpoint="398765438"),
+                "valid",
+            )
 
     def test_single_wizard_sends_by_peppol(self):
         move = self.peppol_invoice(self.buyer)
