@@ -39,8 +39,10 @@ SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loadi
 SKIPPED_TOUR = "Chrome executable not found"
 ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
 # Odoo modules installed beside them for the tests only: automation rules
-# are one of the roads a document is emailed by.
-TEST_MODULES = ["base_automation"]
+# are one of the roads a document is emailed by; account_peppol is Odoo's
+# e-invoicing method French business customers are sent by (its access
+# point answered by facto_demat/tests/peppol_double.py).
+TEST_MODULES = ["base_automation", "account_peppol"]
 OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
 # The OCA module CI installs beside the add-ons in the demo run (the full
 # comparison is `make test-peers`): it catches sending errors, the case our

@@ -14,6 +14,7 @@ from . import test_letter_reply
 from . import test_letter_store
 from . import test_mail_delivery
 from . import test_mail_transport
+from . import test_peppol_double
 from . import test_read_only_fields
 from . import test_response
 from . import test_roads
