@@ -65,16 +65,15 @@ class AccountMoveSend(models.AbstractModel):
             return methods
         route = move._demat_invoice_route()
         if not route.einvoiced:
-            if "email" in methods and move._demat_email_blocked():
-                # paper, unless an e-invoice leaves already
-                paper = set() if "peppol" in methods else {"manual"}
-                return (methods - {"email"}) | paper
+            if move._demat_email_blocked():
+                if "email" in methods:
+                    methods = (methods - {"email"}) | {"manual"}
+                if "peppol" in methods:
+                    methods -= {"manual"}  # an e-invoice leaves: no paper
             return methods
-        methods = methods - {"email", "manual", "snailmail"}
+        methods = methods - {"email", "manual", "snailmail", "peppol"}
         if route.carrier == "odoo":
             methods |= {"peppol"}
-        elif route.carrier == "outside":
-            methods -= {"peppol"}
         if route.copy and move._demat_email_allowed():
             methods |= {"email"}
         return methods or {"manual"}
@@ -132,7 +131,12 @@ class AccountMoveSend(models.AbstractModel):
             if "email" in moves_data[move]["sending_methods"]
         ):
             del alerts["account_missing_email"]  # their invoice contacts have one
-        blocked = moves.filtered(lambda move: move._demat_email_blocked())
+        blocked = moves.filtered(
+            lambda move: (
+                move._demat_email_blocked()
+                and "peppol" not in moves_data[move]["sending_methods"]
+            )
+        )
         if blocked:
             alerts["facto_demat_email_not_allowed"] = self._demat_blocked_alert(
                 moves, moves_data, blocked
@@ -203,7 +207,12 @@ class AccountMoveSend(models.AbstractModel):
         # from_cron, which snailmail_account passes positionally)
         result = super()._hook_if_success(moves_data, *args, **kwargs)
         held_back = self.env["account.move"].union(
-            *(move for move in moves_data if move._demat_email_blocked())
+            *(
+                move
+                for move, move_data in moves_data.items()
+                if move._demat_email_blocked()
+                and "peppol" not in move_data["sending_methods"]
+            )
         )
         held_back._demat_note_held_back()
         for move, move_data in moves_data.items():

@@ -4,12 +4,14 @@ from datetime import date, timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import html2plaintext
 
 from ..tools.odoo_versions import ODOO_19
 from .common import SendCase
 from .peppol_double import CUSTOMER_SIRET, PeppolDouble
 
 CHORUS_PRO_SIRET = "11000201100044"
+ASSOCIATION_SIRET = "73282932000074"
 OBLIGED = {True: date(2026, 9, 1), False: date(2027, 9, 1)}
 ROUTES = ("einvoicing", "chorus_pro", "consent", "by_hand")
 CONSENTS = ("refused", "accepted", "letter_sent", "nothing")
@@ -50,13 +52,13 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
         cls.peppol_publish("0009", CUSTOMER_SIRET)
         cls.peppol_publish("0009", CHORUS_PRO_SIRET)
 
-    def customer(self, route, consent, on_network):
+    def customer_of(self, route, consent, on_network):
         fr = self.env.ref("base.fr").id
         values = {
             "einvoicing": {
                 "name": "Établissements Lefèvre & Fils",
                 "country_id": fr,
-                "company_registry": CUSTOMER_SIRET,
+                "company_registry": CUSTOMER_SIRET if on_network else ASSOCIATION_SIRET,
             },
             "chorus_pro": {
                 "name": "Centre hospitalier de Saint-Lô",
@@ -72,7 +74,7 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
             "by_hand": {
                 "name": "Association des Amis du Théâtre",
                 "country_id": fr,
-                "company_registry": CUSTOMER_SIRET,
+                "company_registry": ASSOCIATION_SIRET,  # not on the network
                 "demat_route_forced": "consent",
                 "demat_route_forced_reason": "association non assujettie à la TVA",
             },
@@ -97,6 +99,18 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
             self.peppol_check(partner, "0009", CHORUS_PRO_SIRET)
         return partner
 
+    def invoice_of(self, partner, move_type="out_invoice"):
+        """A posted invoice of today (the obligation goes by the invoice
+        date) that makes a valid e-invoice (a taxed line)."""
+        return self.init_invoice(
+            move_type,
+            partner=partner,
+            amounts=[100.0],
+            taxes=self.tax_sale_a,
+            invoice_date=fields.Date.context_today(self.env.user),
+            post=True,
+        )
+
     def send(self, road, moves):
         """Send `moves` by `road`; the error a wizard stops with, or None."""
         try:
@@ -120,14 +134,15 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
         return None
 
     def outcome(self, move, error):
+        stop = move._demat_einvoicing_stop()
         if error:
-            self.assertIn("approved platform", error)
+            self.assertIn(stop, error, "the wizard says why and what to do")
             self.assertFalse(move.is_move_sent)
             return "blocked"
         if not move.is_move_sent:
             self.assertIn(
-                "approved platform",
-                move.message_ids[:1].body,
+                stop,
+                html2plaintext(move.message_ids[:1].body),
                 "the cron and the automatic sending say why in the chatter",
             )
             self.assertFalse(move.sending_data, "dropped from the queue")
@@ -160,10 +175,10 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
                     method=method,
                     road=road,
                 ):
-                    partner = self.customer(route, consent, on_network=method)
-                    moves = self.invoice(partner)
+                    partner = self.customer_of(route, consent, on_network=method)
+                    moves = self.invoice_of(partner)
                     if road == "batch":  # credit notes alike
-                        moves |= self.invoice(partner, "out_refund")
+                        moves |= self.invoice_of(partner, "out_refund")
                     error = self.send(road, moves)
                     for move in moves:
                         self.assertEqual(self.outcome(move, error), expected)
@@ -181,11 +196,11 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
 
     def test_a_customer_not_found_on_the_network_is_blocked_with_why(self):
         self.company.demat_einvoicing_date = OBLIGED[True]
-        partner = self.customer("einvoicing", "nothing", on_network=False)
-        move = self.invoice(partner)
+        partner = self.customer_of("einvoicing", "nothing", on_network=False)
+        move = self.invoice_of(partner)
         error = self.send("single", move)
         self.assertIn("not found on the e-invoicing network", error)
-        self.assertIn("SIREN 442293775", error)
+        self.assertIn("SIREN 732829320", error)
 
     def test_a_platform_outside_odoo_carries_it(self):
         self.company.write(
@@ -197,7 +212,7 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
         )
         for consent, sent_as in (("refused", "outside"), ("nothing", "outside_copy")):
             with self.subTest(consent=consent):
-                move = self.invoice(self.customer("einvoicing", consent, True))
+                move = self.invoice_of(self.customer_of("einvoicing", consent, True))
                 self.assertIsNone(self.send("single", move))
                 self.assertEqual(move.demat_route_sent_as, sent_as)
                 self.assertFalse(move.peppol_message_uuid)
@@ -206,20 +221,20 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
         self.company.write(
             {"demat_einvoicing_date": OBLIGED[True], "demat_einvoicing_copy": False}
         )
-        move = self.invoice(self.customer("einvoicing", "accepted", True))
+        move = self.invoice_of(self.customer_of("einvoicing", "accepted", True))
         self.assertIsNone(self.send("single", move))
         self.assertEqual(move.demat_route_sent_as, "einvoice")
         self.assertFalse(self.emails(move))
 
     def test_the_wizard_says_when_the_rule_changes(self):
-        move = self.invoice(self.customer("einvoicing", "accepted", True))
+        move = self.invoice_of(self.customer_of("einvoicing", "accepted", True))
         alert = self.wizard(move).alerts["facto_demat_einvoicing_route"]
         self.assertIn("Until September 1, 2027", alert["message"])
         self.assertEqual(alert["level"], "info")
 
     def test_the_route_is_in_the_chatter(self):
         self.company.demat_einvoicing_date = OBLIGED[True]
-        move = self.invoice(self.customer("einvoicing", "refused", True))
+        move = self.invoice_of(self.customer_of("einvoicing", "refused", True))
         self.send("single", move)
         note = move.message_ids.filtered(lambda m: "Invoicing route" in m.body)
         self.assertIn("SIREN 442293775", note.body)
