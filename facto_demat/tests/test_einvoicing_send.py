@@ -48,7 +48,19 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
         super().setUpClass()
         cls.peppol_register_company()
         cls.company = cls.env.company
-        cls.company.write({"demat_grace_days": 30, "demat_einvoicing_copy": True})
+        cls.company.write(
+            {
+                "demat_grace_days": 30,
+                "demat_einvoicing_copy": True,
+                # what every e-invoice format asks of the seller
+                "vat": "FR23334175221",
+                "email": "factures@vendeur.example",
+                "phone": "+33 1 23 45 67 89",
+                "street": "12 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+            }
+        )
         cls.peppol_publish("0009", CUSTOMER_SIRET)
         cls.peppol_publish("0009", CHORUS_PRO_SIRET)
 
@@ -91,7 +103,18 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
             }[consent]
         )
         partner = self.Partner.create(
-            {"is_company": True, "email": "factures@client.example", **values}
+            {
+                "is_company": True,
+                "email": "factures@client.example",
+                "street": "3 place du Marché",
+                "zip": "50000",
+                "city": "Saint-Lô",
+                **values,
+            }
+        )
+        # a credit note's e-invoice names the bank it is refunded to
+        self.env["res.partner.bank"].create(
+            {"partner_id": partner.id, "acc_number": f"FR76300040000{partner.id:014d}"}
         )
         if on_network and route == "einvoicing":
             self.peppol_check(partner, "0009", CUSTOMER_SIRET)
@@ -136,6 +159,7 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
     def outcome(self, move, error):
         stop = move._demat_einvoicing_stop()
         if error:
+            self.assertTrue(stop, error)
             self.assertIn(stop, error, "the wizard says why and what to do")
             self.assertFalse(move.is_move_sent)
             return "blocked"
