@@ -19,7 +19,6 @@ class FactoDematEinvoicingProfile(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         readonly=True,
         default=lambda self: self.env.company,
