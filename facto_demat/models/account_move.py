@@ -217,8 +217,8 @@ class AccountMove(models.Model):
 
     def _demat_record_route(self, sending_methods):
         """Keep on this invoice the route it was just sent by, and say it in
-        the chatter; `sending_methods` (a set) are the methods it was sent
-        with."""
+        the chatter when the company falls under the French reform;
+        `sending_methods` (a set) are the methods it was sent with."""
         self.ensure_one()
         route = self._demat_invoice_route()
         emailed = "email" in sending_methods and self._demat_email_allowed()
@@ -236,6 +236,8 @@ class AccountMove(models.Model):
         }
         # the send road, which checked the sender may send this invoice
         self.sudo().write(values)
+        if not self.company_id.demat_einvoicing_date:
+            return  # a company outside France: no word of French law
         self._demat_post_note(
             Markup("%s %s")
             % (

@@ -203,9 +203,10 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _hook_if_success(self, moves_data, *args, **kwargs):
-        # EXTENDS 'account': the chatter tells what was held back (19.0 adds
-        # from_cron, which snailmail_account passes positionally)
-        result = super()._hook_if_success(moves_data, *args, **kwargs)
+        # EXTENDS 'account': the chatter tells what was held back and the
+        # route each invoice took, before the email Odoo posts (which stays
+        # the invoice's last message). 19.0 adds from_cron, which
+        # snailmail_account passes positionally.
         held_back = self.env["account.move"].union(
             *(
                 move
@@ -218,7 +219,7 @@ class AccountMoveSend(models.AbstractModel):
         for move, move_data in moves_data.items():
             if move.is_sale_document(include_receipts=True):
                 move._demat_record_route(move_data["sending_methods"])
-        return result
+        return super()._hook_if_success(moves_data, *args, **kwargs)
 
     @api.model
     def _get_mail_params(self, move, move_data):

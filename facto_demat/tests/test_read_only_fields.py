@@ -156,7 +156,8 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
     def make_records(self):
         """{model name: a record of the test company} for the models the
         walk finds: a customer who was sent a letter, its letter run and
-        evidence, a document type, a mail server."""
+        evidence, a document type, a mail server, an invoice, the e-invoicing
+        profile and settings."""
         customer = self.customer
         wizard = (
             self.env["facto.demat.letter.wizard"]
@@ -181,7 +182,16 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
         self.env["facto.demat.mail.acceptance"].sudo().create(
             {"mail_id": wizard.id, "addresses": customer.email}
         )
-        records = {"res.partner": customer}
+        records = {
+            "res.partner": customer,
+            "account.move": self.invoice(customer),
+            "facto.demat.einvoicing.profile": self.env[
+                "facto.demat.einvoicing.profile"
+            ]
+            .with_user(self.manager)
+            .create({}),
+            "res.config.settings": self.env["res.config.settings"].create({}),
+        }
         for name in self.read_only_fields():
             if name in records:
                 continue

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools.process_fields import check_user_values
+
 PROFILE_FIELDS = (
     "demat_einvoicing_category",
     "demat_einvoicing_date",
@@ -44,6 +46,9 @@ class FactoDematEinvoicingProfile(models.TransientModel):
         # the related fields write the company at once: hold them back until
         # the manager applies them
         self._demat_check_manager()
+        for vals in vals_list:
+            # the company is the one the manager works in, never another
+            check_user_values(self, vals)
         held = [
             {name: vals.pop(name) for name in PROFILE_FIELDS if name in vals}
             for vals in vals_list
@@ -55,6 +60,7 @@ class FactoDematEinvoicingProfile(models.TransientModel):
 
     def write(self, vals):
         self._demat_check_manager()
+        check_user_values(self, vals)
         values = {name: vals.pop(name) for name in PROFILE_FIELDS if name in vals}
         result = super().write(vals) if vals else True
         for profile in self:
