@@ -185,9 +185,7 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
         records = {
             "res.partner": customer,
             "account.move": self.invoice(customer),
-            "facto.demat.einvoicing.profile": self.env[
-                "facto.demat.einvoicing.profile"
-            ]
+            "facto.demat.einvoicing.profile": self.env["facto.demat.einvoicing.profile"]
             .with_user(self.manager)
             .create({}),
             "res.config.settings": self.env["res.config.settings"].create({}),
