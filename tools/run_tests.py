@@ -267,10 +267,14 @@ def main():
         default="facto_test",
         help="databases: DATABASE_18 and DATABASE_demo_18 on 18.0, and so on",
     )
-    # Odoo's own invoice-sending tests must still pass with facto_demat.
+    # Odoo's own invoice-sending tests, and its e-invoicing method's, must
+    # still pass with facto_demat.
     parser.add_argument(
         "--test-tags",
-        default=f"{OUR_TAGS},/account:TestAccountMoveSend,/account:TestDownloadDocs",
+        default=(
+            f"{OUR_TAGS},/account:TestAccountMoveSend,/account:TestDownloadDocs,"
+            "/account_peppol"
+        ),
     )
     parser.add_argument(
         "--no-demo-run",
