@@ -25,10 +25,9 @@ class AccountMoveSend(models.AbstractModel):
         def _get_default_sending_method(self, move):
             # EXTENDS 'account' (18.0: one method; the copy of an e-invoice
             # is added by `_get_default_sending_settings`)
-            methods = self._demat_methods_by_rule(
-                move, {super()._get_default_sending_method(move)}
+            return self._demat_method_by_rule(
+                move, super()._get_default_sending_method(move)
             )
-            return min(methods, key=lambda method: method != "peppol")
 
         @api.model
         def _get_default_sending_settings(
@@ -77,6 +76,13 @@ class AccountMoveSend(models.AbstractModel):
         if route.copy and move._demat_email_allowed():
             methods |= {"email"}
         return methods or {"manual"}
+
+    @api.model
+    def _demat_method_by_rule(self, move, method):
+        """18.0's one default `method` (a key) for `move`, as the rule has it:
+        the e-invoice when there is one."""
+        methods = self._demat_methods_by_rule(move, {method})
+        return min(methods, key=lambda method: method != "peppol")
 
     @api.model
     def _get_default_mail_template_id(self, move):

@@ -23,7 +23,6 @@ class AccountMoveSend(models.AbstractModel):
         @api.model
         def _get_default_sending_method(self, move):
             # EXTENDS 'l10n_fr_pdp'
-            methods = self._demat_methods_by_rule(
-                move, {super()._get_default_sending_method(move)}
+            return self._demat_method_by_rule(
+                move, super()._get_default_sending_method(move)
             )
-            return min(methods, key=lambda method: method != "peppol")
