@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-from ..tools.einvoicing import InvoiceRoute
+from ..tools.einvoicing import InvoiceRoute, in_einvoicing_zone
 from ..tools.pdf import merge_pdfs
 from ..tools.process_fields import check_user_values
 from .res_partner import EINVOICING_ROUTES
@@ -17,6 +17,18 @@ SENT_AS = [
     ("email", "PDF by email"),
     ("paper", "On paper"),
 ]
+
+
+def line_names(lines, shown=3):
+    """The first line of the names of the first `shown` invoice `lines`
+    (account.move.line records), and how many more: a str."""
+    names = [
+        (line.name or line.product_id.display_name or "").partition("\n")[0]
+        for line in lines[:shown]
+    ]
+    if len(lines) > shown:
+        names.append(f"+{len(lines) - shown}")
+    return ", ".join(names)
 
 
 class AccountMove(models.Model):
@@ -126,8 +138,10 @@ class AccountMove(models.Model):
 
     def _demat_odoo_einvoicing_applies(self):
         """Whether Odoo's e-invoicing method (account_peppol's, which Odoo's
-        approved platform module carries) can send this invoice: the method
-        applies to it and the customer is found on the network."""
+        approved platform module carries) can send this invoice, or has: the
+        method applies to it and the customer is found on the network."""
+        if self._demat_einvoice_sent():
+            return True
         if not self.company_id._demat_odoo_einvoicing():
             return False
         send = self.env["account.move.send"]
@@ -138,6 +152,14 @@ class AccountMove(models.Model):
             return False
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
         return partner.peppol_verification_state == "valid"
+
+    def _demat_einvoice_sent(self):
+        """Whether Odoo's e-invoicing has sent this invoice already (waiting
+        for reception, or received)."""
+        return "peppol_move_state" in self._fields and self.peppol_move_state in (
+            "processing",
+            "done",
+        )
 
     def _demat_einvoiced(self):
         # EXTENDS facto.demat.document.mixin
@@ -158,12 +180,20 @@ class AccountMove(models.Model):
         return not self._demat_einvoiced() and super()._demat_email_blocked()
 
     def _demat_einvoicing_stop(self):
-        """Why this invoice may not be sent at all (it must leave as an
-        e-invoice and nothing can carry it), in a sentence that says what to
-        do; False when it may."""
+        """Why this invoice may not be sent at all, in a sentence that says
+        what to do; False when it may: it must leave as an e-invoice and
+        nothing can carry it, or it leaves by email or on paper without a
+        mandatory mention while the company must print them (and does not
+        keep that a warning)."""
         self.ensure_one()
         route = self._demat_invoice_route()
-        if not route.einvoiced or route.carrier:
+        if not route.einvoiced:
+            if self._demat_mentions_required() and (
+                missing := self._demat_missing_mentions()
+            ):
+                return self._demat_mentions_sentence(missing)
+            return False
+        if route.carrier:
             return False
         if route.route == "chorus_pro":
             return self.env._(
@@ -187,6 +217,104 @@ class AccountMove(models.Model):
             reason=route.reason,
             invoice=self.display_name,
             why=self._demat_odoo_einvoicing_gap(),
+        )
+
+    def _demat_mentions_required(self):
+        """Whether a missing mandatory mention stops this invoice (from the
+        company's e-invoicing date, unless it keeps them a warning)."""
+        company = self.company_id
+        return not company.demat_mentions_warn_only and (
+            company._demat_einvoicing_obliged(
+                self.invoice_date or fields.Date.context_today(self)
+            )
+        )
+
+    def _demat_missing_mentions(self):
+        """The mandatory mentions (CGI annex II art. 242 nonies A, décret
+        2022-1299) this invoice would lack on its PDF, by email or on paper,
+        as a list of phrases; empty when none lacks, outside sale documents,
+        for a company outside France, and for an e-invoice (its platform's
+        flow carries them)."""
+        self.ensure_one()
+        if (
+            not self.is_sale_document(include_receipts=True)
+            or not self.company_id.demat_einvoicing_date
+            or self._demat_einvoiced()
+        ):
+            return []
+        customer = self._demat_customer()
+        lines = self.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
+        missing = []
+        if (
+            customer.is_company
+            and in_einvoicing_zone(customer.country_id.code, customer.zip)
+            and not customer.demat_siren
+        ):
+            missing.append(
+                self.env._(
+                    "the customer's SIREN (%(customer)s has no valid SIREN or SIRET)",
+                    customer=customer.display_name,
+                )
+            )
+        if unscoped := lines.filtered(
+            lambda line: not line.tax_ids.filtered("tax_scope")
+        ):
+            missing.append(
+                self.env._(
+                    "the operation type, goods, services or mixed (no tax of "
+                    "%(lines)s says goods or services)",
+                    lines=line_names(unscoped),
+                )
+            )
+        shipping = self.partner_shipping_id
+        goods = lines.filtered(
+            lambda line: (
+                "consu" in line.tax_ids.mapped("tax_scope")
+                or line.product_id.type == "consu"
+            )
+        )
+        if (
+            goods
+            and shipping
+            and shipping != self.partner_id
+            and not (shipping.street and shipping.zip and shipping.city)
+        ):
+            missing.append(
+                self.env._(
+                    "the delivery address (%(contact)s has no complete address)",
+                    contact=shipping.display_name,
+                )
+            )
+        since = self.company_id.demat_vat_on_debits_since
+        if since and (self.invoice_date or fields.Date.context_today(self)) >= since:
+            on_payment = lines.filtered(
+                lambda line: (
+                    "service" in line.tax_ids.mapped("tax_scope")
+                    or line.product_id.type == "service"
+                )
+            ).tax_ids.filtered(lambda tax: tax.tax_exigibility == "on_payment")
+            if on_payment:
+                missing.append(
+                    self.env._(
+                        "the option for VAT on debits (the company opted on "
+                        "%(date)s, but %(taxes)s are due on payment)",
+                        date=format_date(self.env, since, date_format="long"),
+                        taxes=", ".join(on_payment.mapped("name")),
+                    )
+                )
+        return missing
+
+    def _demat_mentions_sentence(self, missing):
+        """What the send wizards and the chatter say of the `missing`
+        mentions (phrases of `_demat_missing_mentions`)."""
+        return self.env._(
+            "%(invoice)s lacks mandatory invoice mentions: %(mentions)s. "
+            "Complete the customer, the taxes or the delivery address before "
+            "sending it.",
+            invoice=self.display_name,
+            mentions="; ".join(missing),
         )
 
     def _demat_odoo_einvoicing_gap(self):
@@ -223,7 +351,8 @@ class AccountMove(models.Model):
         route = self._demat_invoice_route()
         emailed = "email" in sending_methods and self._demat_email_allowed()
         if "peppol" in sending_methods or route.carrier:
-            sent_as = "einvoice" if "peppol" in sending_methods else "outside"
+            by_odoo = "peppol" in sending_methods or route.carrier == "odoo"
+            sent_as = "einvoice" if by_odoo else "outside"
             sent_as += "_copy" if emailed else ""
         else:
             sent_as = "email" if emailed else "paper"

@@ -56,10 +56,11 @@ class AccountMoveSend(models.AbstractModel):
     def _demat_methods_by_rule(self, move, methods):
         """`methods` (a set), as the law and consent have them for `move`.
         An invoice that must leave as an e-invoice goes by Odoo's e-invoicing
-        (never beside paper), or by nothing here when the company's platform
-        is outside Odoo, with email only for its PDF copy; another goes on
-        paper instead of email when its customer may not be emailed.
-        (Without any email at all, Odoo's own alert already says so.)"""
+        (once: never again when it has left so, and never beside paper), or
+        by nothing here when the company's platform is outside Odoo, with
+        email only for its PDF copy. Another invoice goes on paper instead
+        of email when its customer may not be emailed. (Without any email at
+        all, Odoo's own alert already says so.)"""
         if not move.is_sale_document(include_receipts=True):
             return methods
         route = move._demat_invoice_route()
@@ -70,8 +71,11 @@ class AccountMoveSend(models.AbstractModel):
                 if "peppol" in methods:
                     methods -= {"manual"}  # an e-invoice leaves: no paper
             return methods
+        # Odoo's e-invoicing is ticked when it can carry the invoice; when it
+        # cannot (the company is not registered), its box would only open
+        # Odoo's registration form, and the stop says what to do instead.
         methods = methods - {"email", "manual", "snailmail", "peppol"}
-        if route.carrier == "odoo":
+        if route.carrier == "odoo" and not move._demat_einvoice_sent():
             methods |= {"peppol"}
         if route.copy and move._demat_email_allowed():
             methods |= {"email"}
@@ -82,7 +86,7 @@ class AccountMoveSend(models.AbstractModel):
         """18.0's one default `method` (a key) for `move`, as the rule has it:
         the e-invoice when there is one."""
         methods = self._demat_methods_by_rule(move, {method})
-        return min(methods, key=lambda method: method != "peppol")
+        return min(methods, key=lambda key: key != "peppol")
 
     @api.model
     def _get_default_mail_template_id(self, move):
@@ -202,7 +206,8 @@ class AccountMoveSend(models.AbstractModel):
         stopped = moves.filtered(lambda move: move._demat_einvoicing_stop())
         for move in stopped:
             move._demat_post_note(move._demat_einvoicing_stop())
-        stopped.sending_data = False
+        # not sent: an online payment marked them sent before this call
+        stopped.write({"sending_data": False, "is_move_sent": False})
         moves -= stopped
         moves._demat_mend_langs()
         return super()._generate_and_send_invoices(moves, *args, **kwargs)
@@ -260,9 +265,21 @@ class AccountMoveSend(models.AbstractModel):
                 "level": "danger",
                 "message": "\n".join(stops),
             }
+        mentions = [
+            move._demat_mentions_sentence(missing)
+            for move in invoices
+            if not move._demat_mentions_required()
+            and (missing := move._demat_missing_mentions())
+        ]
+        if mentions:
+            alerts["facto_demat_mentions_missing"] = {
+                "level": "warning",
+                "message": "\n".join(mentions),
+            }
         unticked = invoices.filtered(
             lambda move: (
                 move._demat_invoice_route().carrier == "odoo"
+                and not move._demat_einvoice_sent()
                 and "peppol" not in moves_data[move]["sending_methods"]
             )
         )

@@ -3,8 +3,10 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
-from ..tools.einvoicing import CATEGORY_DATES, LATEST_DATE, ZONE_COUNTRIES
+from ..tools.einvoicing import CATEGORY_DATES, LATEST_DATE, in_einvoicing_zone
 from ..tools.html_text import sanitised, sanitised_translations
 from ..tools.odoo_versions import declare_sql_constraints
 
@@ -123,6 +125,20 @@ class ResCompany(models.Model):
         "platform and have not refused documents by email also get a PDF "
         "copy, marked as such.",
     )
+    demat_vat_on_debits_since = fields.Date(
+        string="VAT on debits opted for since",
+        help="The date from which the company pays VAT on its services on "
+        "debits (CGI art. 269-2-c): its invoices of services must then say "
+        '"Option pour le paiement de la taxe d\'après les débits". Empty '
+        "when it has not opted.",
+    )
+    demat_mentions_warn_only = fields.Boolean(
+        string="Missing invoice mentions only warn",
+        help="From the company's e-invoicing date, an invoice that lacks one "
+        "of the mandatory mentions (customer's SIREN, operation type, "
+        "delivery address, VAT on debits) is not sent by email or on paper; "
+        "ticked, the send wizards only warn.",
+    )
     declare_sql_constraints(
         locals(),
         demat_grace_days_positive=(
@@ -136,13 +152,11 @@ class ResCompany(models.Model):
         for company in self:
             company.demat_sender_email = company.demat_sender_email or company.email
 
-    @api.depends("demat_einvoicing_category", "country_id")
+    @api.depends("demat_einvoicing_category", "country_id", "zip")
     def _compute_demat_einvoicing_date(self):
         for company in self:
-            if company.country_id.code in ZONE_COUNTRIES:
-                company.demat_einvoicing_date = CATEGORY_DATES.get(
-                    company.demat_einvoicing_category, LATEST_DATE
-                )
+            if in_einvoicing_zone(company.country_id.code, company.zip):
+                company.demat_einvoicing_date = company._demat_einvoicing_latest()
             else:
                 company.demat_einvoicing_date = False
 
@@ -156,6 +170,21 @@ class ResCompany(models.Model):
                 company.demat_einvoicing_channel = "outside"
             else:
                 company.demat_einvoicing_channel = "none"
+
+    @api.constrains("demat_einvoicing_date", "demat_einvoicing_category")
+    def _check_demat_einvoicing_date(self):
+        for company in self:
+            latest = company._demat_einvoicing_latest()
+            if company.demat_einvoicing_date and company.demat_einvoicing_date > latest:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s must issue e-invoices from %(date)s at the "
+                        "latest (its size category's date): it may start "
+                        "earlier, never later.",
+                        company=company.display_name,
+                        date=format_date(self.env, latest, date_format="long"),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -227,6 +256,12 @@ class ResCompany(models.Model):
             "account_peppol_proxy_state" in self._fields
             and self.account_peppol_proxy_state in PEPPOL_SENDING_STATES
         )
+
+    def _demat_einvoicing_latest(self):
+        """The date the company's size category must issue e-invoices from
+        (the latest for a company whose category is not set)."""
+        self.ensure_one()
+        return CATEGORY_DATES.get(self.demat_einvoicing_category, LATEST_DATE)
 
     def _demat_einvoicing_obliged(self, date):
         """Whether the company must issue e-invoices to French businesses for

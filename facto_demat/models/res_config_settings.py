@@ -53,6 +53,12 @@ class ResConfigSettings(models.TransientModel):
     demat_einvoicing_copy = fields.Boolean(
         related="company_id.demat_einvoicing_copy", readonly=False
     )
+    demat_vat_on_debits_since = fields.Date(
+        related="company_id.demat_vat_on_debits_since", readonly=False
+    )
+    demat_mentions_warn_only = fields.Boolean(
+        related="company_id.demat_mentions_warn_only", readonly=False
+    )
     demat_evidence_keyed = fields.Boolean(
         string="Evidence key set", compute="_compute_demat_evidence_keyed"
     )

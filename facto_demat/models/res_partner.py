@@ -1168,12 +1168,11 @@ class ResPartner(models.Model):
 
     def _demat_route_inputs(self):
         """The partner fields its route by data depends on."""
-        fields_ = ["country_id", "zip", "vat", "is_company", "parent_id"]
-        fields_ += [name for name in SIREN_FIELDS if name in self._fields]
-        fields_ += [
-            name for name in ("peppol_eas", "peppol_endpoint") if name in self._fields
-        ]
-        return fields_
+        fields_ = ["country_id", "zip", "vat"]
+        optional = (*SIREN_FIELDS, "peppol_eas", "peppol_endpoint")
+        # l10n_fr_pdp's identifiers, in its versions that keep them there
+        optional += ("additional_identifiers",)
+        return fields_ + [name for name in optional if name in self._fields]
 
     def _demat_siren_read(self):
         """(The partner's SIREN or None, the number it was read from, else
@@ -1212,17 +1211,6 @@ class ResPartner(models.Model):
                 "Public sector: its Peppol address is Chorus Pro's"
             )
         siren, number = self._demat_siren_read()
-        if self._demat_pdp_installed():
-            if self._l10n_fr_pdp_is_b2c():
-                return "consent", self.env._(
-                    "Not a French business for Odoo's approved platform (no "
-                    "SIREN or SIRET)"
-                )
-            return "einvoicing", self.env._(
-                "French business, SIREN %(siren)s (annuaire: %(state)s)",
-                siren=siren,
-                state=self._demat_annuaire_state(),
-            )
         country = self.country_id
         if not country:
             return "consent", self.env._("No country: not known as a French business")
@@ -1234,6 +1222,17 @@ class ResPartner(models.Model):
                 )
             return "consent", self.env._(
                 "Customer outside France (%(country)s)", country=country.name
+            )
+        if self._demat_pdp_installed():
+            if self._l10n_fr_pdp_is_b2c() or not siren:
+                return "consent", self.env._(
+                    "Not a French business for Odoo's approved platform (no "
+                    "SIREN or SIRET)"
+                )
+            return "einvoicing", self.env._(
+                "French business, SIREN %(siren)s (annuaire: %(state)s)",
+                siren=siren,
+                state=self._demat_annuaire_state(),
             )
         if siren:
             return "einvoicing", self.env._(

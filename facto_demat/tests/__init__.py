@@ -25,3 +25,4 @@ from . import test_tour_french
 from . import test_verification
 from . import test_einvoicing_route
 from . import test_einvoicing_send
+from . import test_invoice_mentions

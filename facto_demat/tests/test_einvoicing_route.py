@@ -90,9 +90,26 @@ class TestInvoicingRoute(DematCase):
                 {"country_id": self.fr.id, "zip": "97400", "company_registry": siret},
                 "einvoicing",
             ),
+            (
+                {"country_id": self.fr.id, "zip": "97 100", "company_registry": siret},
+                "einvoicing",
+            ),
             # Guyane, Mayotte, the collectivities: e-reported
             (
                 {"country_id": self.fr.id, "zip": "97300", "company_registry": siret},
+                "consent",
+            ),
+            # Saint-Barthélemy and Saint-Martin, numbered as Guadeloupe's
+            (
+                {"country_id": self.fr.id, "zip": "97133", "company_registry": siret},
+                "consent",
+            ),
+            (
+                {
+                    "country_id": country("base.gp").id,
+                    "zip": "97 150",
+                    "company_registry": siret,
+                },
                 "consent",
             ),
             (
@@ -240,12 +257,22 @@ class TestEinvoicingProfile(DematCase):
         company.demat_einvoicing_date = date(2027, 1, 1)  # a micro starting early
         self.assertTrue(company._demat_einvoicing_obliged(date(2027, 1, 1)))
         self.assertFalse(company._demat_einvoicing_obliged(date(2026, 12, 31)))
+        # never later than the law's date
+        with self.assertRaises(ValidationError):
+            company.demat_einvoicing_date = date(2027, 9, 2)
+        company.demat_einvoicing_category = "ge"
+        with self.assertRaises(ValidationError):
+            company.demat_einvoicing_date = date(2027, 1, 1)
 
-    def test_a_company_outside_france_is_not_obliged(self):
+    def test_a_company_outside_the_zone_is_not_obliged(self):
         company = self.env.company
         company.country_id = self.env.ref("base.be")
         self.assertFalse(company.demat_einvoicing_date)
         self.assertFalse(company._demat_einvoicing_obliged(date(2030, 1, 1)))
+        company.write({"country_id": self.env.ref("base.fr").id, "zip": "97300"})
+        self.assertFalse(company.demat_einvoicing_date, "Guyane: e-reported")
+        company.zip = "97200"
+        self.assertEqual(company.demat_einvoicing_date, date(2027, 9, 1))
 
     def test_accounting_managers_set_it(self):
         manager = self.company_user("profil-manager", "account.group_account_manager")
@@ -265,6 +292,14 @@ class TestEinvoicingProfile(DematCase):
         with self.assertRaises(AccessError):
             company.with_user(manager).demat_einvoicing_category = "micro"
         self.assertEqual(company.demat_einvoicing_category, "eti")
+        # another company, named by the client, stays out of reach
+        other = self.env["res.company"].create({"name": "Filiale Ailleurs"})
+        for values in ({"company_id": other.id}, {}):
+            with self.assertRaises(AccessError):
+                Profile.with_user(manager).with_context(
+                    default_company_id=other.id
+                ).create({**values, "demat_einvoicing_category": "ge"})
+        self.assertFalse(other.demat_einvoicing_category)
 
     def test_administrators_set_it_in_the_settings(self):
         self.env.company.country_id = self.env.ref("base.fr")

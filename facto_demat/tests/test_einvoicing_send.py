@@ -37,11 +37,10 @@ def expected_outcome(obliged, route, consent, method):
     return "email" if emailable else "paper"
 
 
-@tagged("post_install", "-at_install")
-class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
-    """Each cell of the decision table through each road an invoice is sent
-    by: the single and the batch wizards, Odoo's sending cron, and the
-    automatic sending (online payment, 19.0's `_generate_and_send`)."""
+class EinvoicingSendCase(PeppolDouble, SendCase):
+    """A seller registered on Odoo's e-invoicing (its access point answered
+    by the double), customers of each route and consent, and the roads an
+    invoice is sent by."""
 
     @classmethod
     def setUpClass(cls):
@@ -61,6 +60,8 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
                 "city": "Paris",
             }
         )
+        # the operation type every invoice prints: services
+        cls.company_data["default_tax_sale"].tax_scope = "service"
         cls.peppol_publish("0009", CUSTOMER_SIRET)
         cls.peppol_publish("0009", CHORUS_PRO_SIRET)
 
@@ -156,6 +157,13 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
             return str(error)
         return None
 
+
+@tagged("post_install", "-at_install")
+class TestEinvoicingDecisionTable(EinvoicingSendCase):
+    """Each cell of the decision table through each road an invoice is sent
+    by: the single and the batch wizards, Odoo's sending cron, and the
+    automatic sending (online payment, 19.0's `_generate_and_send`)."""
+
     def outcome(self, move, error):
         stop = move._demat_einvoicing_stop()
         if error:
@@ -240,6 +248,19 @@ class TestEinvoicingDecisionTable(PeppolDouble, SendCase):
                 self.assertIsNone(self.send("single", move))
                 self.assertEqual(move.demat_route_sent_as, sent_as)
                 self.assertFalse(move.peppol_message_uuid)
+
+    def test_an_einvoice_sent_may_be_sent_again_as_a_copy(self):
+        self.company.demat_einvoicing_date = OBLIGED[True]
+        move = self.invoice_of(self.customer_of("einvoicing", "accepted", True))
+        self.assertIsNone(self.send("single", move))
+        self.assertSentByPeppol(move)
+        wizard = self.wizard(move)
+        self.assertNotIn("facto_demat_einvoicing_stop", wizard.alerts or {})
+        self.assertNotIn("facto_demat_einvoicing_unticked", wizard.alerts or {})
+        self.assertEqual(set(wizard.sending_methods or []), {"email"})
+        wizard.action_send_and_print()
+        self.assertEqual(len(self.emails(move)), 2, "the copy, once more")
+        self.assertEqual(move.demat_route_sent_as, "einvoice_copy")
 
     def test_no_copy_when_the_company_keeps_none(self):
         self.company.write(

@@ -31,10 +31,11 @@ ZONE_COUNTRIES = {"FR", "GP", "MQ", "RE"}
 # French territories outside the zone, as Odoo's countries: Guyane,
 # Mayotte, and the overseas collectivities
 OUTSIDE_ZONE_TERRITORIES = {"GF", "YT", "PM", "BL", "MF", "PF", "NC", "WF", "TF"}
-# French postcodes outside the zone: Guyane (973), Saint-Pierre-et-Miquelon
-# (975), Mayotte (976), Saint-Barthélemy and Saint-Martin (977, 978), the
-# Pacific collectivities (986, 987, 988)
-OUTSIDE_ZONE_POSTCODES = ("973", "975", "976", "977", "978", "98")
+# French postcodes outside the zone: Guyane (973xx), Saint-Pierre-et-Miquelon
+# (975xx), Mayotte (976xx), Saint-Barthélemy (97133) and Saint-Martin (97150),
+# which La Poste numbers as Guadeloupe's, the Pacific collectivities (986xx,
+# 987xx, 988xx)
+OUTSIDE_ZONE_POSTCODES = ("973", "975", "976", "97133", "97150", "98")
 # Peppol identifier schemes that carry a SIREN or a SIRET (ISO 6523 codes:
 # 0002 SIRENE, 0009 SIRET, 0225 the French e-invoicing address)
 PEPPOL_SCHEMES = {"0002", "0009", "0225"}
@@ -74,7 +75,8 @@ def in_einvoicing_zone(country_code, postcode):
     another (metropolitan France, Guadeloupe, Martinique, Réunion)."""
     if country_code not in ZONE_COUNTRIES:
         return False
-    return not (postcode or "").strip().startswith(OUTSIDE_ZONE_POSTCODES)
+    compact = SEPARATORS.sub("", postcode or "")
+    return not compact.startswith(OUTSIDE_ZONE_POSTCODES)
 
 
 class InvoiceRoute(NamedTuple):

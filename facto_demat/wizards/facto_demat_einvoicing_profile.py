@@ -8,6 +8,8 @@ PROFILE_FIELDS = (
     "demat_einvoicing_date",
     "demat_einvoicing_outside",
     "demat_einvoicing_copy",
+    "demat_vat_on_debits_since",
+    "demat_mentions_warn_only",
 )
 
 
@@ -39,6 +41,12 @@ class FactoDematEinvoicingProfile(models.TransientModel):
     )
     demat_einvoicing_copy = fields.Boolean(
         related="company_id.demat_einvoicing_copy", readonly=False
+    )
+    demat_vat_on_debits_since = fields.Date(
+        related="company_id.demat_vat_on_debits_since", readonly=False
+    )
+    demat_mentions_warn_only = fields.Boolean(
+        related="company_id.demat_mentions_warn_only", readonly=False
     )
 
     @api.model_create_multi
@@ -78,7 +86,15 @@ class FactoDematEinvoicingProfile(models.TransientModel):
             )
 
     def _demat_write_company(self, values):
-        # after _demat_check_manager: the company's own profile, which its
+        # after _demat_check_manager: the profile of a company the manager
+        # works in (never one a default in the context names), which
         # accounting managers may not write through res.company
-        if values:
-            self.company_id.sudo().write(values)
+        if not values:
+            return
+        if self.company_id not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You may set the e-invoicing profile of your own companies only."
+                )
+            )
+        self.company_id.sudo().write(values)

@@ -16,6 +16,15 @@ class AccountMove(models.Model):
             ("commercial_partner_id.demat_route", "in", ["einvoicing", "chorus_pro"]),
         ]
 
+    def _prepare_invoice_sent_wizard_vals(self):
+        # EXTENDS 'account_invoice_auto_send_by_email': it ticks email alone;
+        # an invoice the law has leave as an e-invoice keeps the wizard's own
+        # ticks, the rule's (the e-invoice, email for its copy)
+        vals = super()._prepare_invoice_sent_wizard_vals()
+        if self._demat_einvoiced():
+            vals.pop("sending_method_checkboxes", None)
+        return vals
+
     def _execute_invoice_sent_wizard(self, options=None):
         # EXTENDS 'account_invoice_auto_send_by_email': an invoice the consent
         # rule holds back is noted in its chatter and the job ends, instead
