@@ -1,4 +1,5 @@
 from . import facto_demat_document_mixin
+from . import facto_demat_einvoicing_profile_mixin
 from . import account_move
 from . import account_move_send
 from . import base_partner_merge_automatic_wizard

@@ -9,7 +9,8 @@ from ..tools.evidence_key import (
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "facto.demat.einvoicing.profile.mixin"]
 
     demat_consent_policy = fields.Selection(
         related="company_id.demat_consent_policy", readonly=False
@@ -37,27 +38,6 @@ class ResConfigSettings(models.TransientModel):
     )
     demat_anchor_email = fields.Char(
         related="company_id.demat_anchor_email", readonly=False
-    )
-    demat_einvoicing_category = fields.Selection(
-        related="company_id.demat_einvoicing_category", readonly=False
-    )
-    demat_einvoicing_date = fields.Date(
-        related="company_id.demat_einvoicing_date", readonly=False
-    )
-    demat_einvoicing_outside = fields.Boolean(
-        related="company_id.demat_einvoicing_outside", readonly=False
-    )
-    demat_einvoicing_channel = fields.Selection(
-        related="company_id.demat_einvoicing_channel"
-    )
-    demat_einvoicing_copy = fields.Boolean(
-        related="company_id.demat_einvoicing_copy", readonly=False
-    )
-    demat_vat_on_debits_since = fields.Date(
-        related="company_id.demat_vat_on_debits_since", readonly=False
-    )
-    demat_mentions_warn_only = fields.Boolean(
-        related="company_id.demat_mentions_warn_only", readonly=False
     )
     demat_evidence_keyed = fields.Boolean(
         string="Evidence key set", compute="_compute_demat_evidence_keyed"

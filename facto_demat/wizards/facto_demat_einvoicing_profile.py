@@ -3,15 +3,6 @@ from odoo.exceptions import AccessError
 
 from ..tools.process_fields import check_user_values
 
-PROFILE_FIELDS = (
-    "demat_einvoicing_category",
-    "demat_einvoicing_date",
-    "demat_einvoicing_outside",
-    "demat_einvoicing_copy",
-    "demat_vat_on_debits_since",
-    "demat_mentions_warn_only",
-)
-
 
 class FactoDematEinvoicingProfile(models.TransientModel):
     """The company's e-invoicing profile, as its accounting managers (who
@@ -19,35 +10,10 @@ class FactoDematEinvoicingProfile(models.TransientModel):
     Dematerialisation settings."""
 
     _name = "facto.demat.einvoicing.profile"
+    _inherit = "facto.demat.einvoicing.profile.mixin"
     _description = "E-invoicing profile of the company"
 
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        readonly=True,
-        default=lambda self: self.env.company,
-    )
-    demat_einvoicing_category = fields.Selection(
-        related="company_id.demat_einvoicing_category", readonly=False
-    )
-    demat_einvoicing_date = fields.Date(
-        related="company_id.demat_einvoicing_date", readonly=False
-    )
-    demat_einvoicing_outside = fields.Boolean(
-        related="company_id.demat_einvoicing_outside", readonly=False
-    )
-    demat_einvoicing_channel = fields.Selection(
-        related="company_id.demat_einvoicing_channel"
-    )
-    demat_einvoicing_copy = fields.Boolean(
-        related="company_id.demat_einvoicing_copy", readonly=False
-    )
-    demat_vat_on_debits_since = fields.Date(
-        related="company_id.demat_vat_on_debits_since", readonly=False
-    )
-    demat_mentions_warn_only = fields.Boolean(
-        related="company_id.demat_mentions_warn_only", readonly=False
-    )
+    company_id = fields.Many2one(readonly=True)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -58,7 +24,11 @@ class FactoDematEinvoicingProfile(models.TransientModel):
             # the company is the one the manager works in, never another
             check_user_values(self, vals)
         held = [
-            {name: vals.pop(name) for name in PROFILE_FIELDS if name in vals}
+            {
+                name: vals.pop(name)
+                for name in self._demat_profile_fields()
+                if name in vals
+            }
             for vals in vals_list
         ]
         profiles = super().create(vals_list)
@@ -69,7 +39,11 @@ class FactoDematEinvoicingProfile(models.TransientModel):
     def write(self, vals):
         self._demat_check_manager()
         check_user_values(self, vals)
-        values = {name: vals.pop(name) for name in PROFILE_FIELDS if name in vals}
+        values = {
+            name: vals.pop(name)
+            for name in self._demat_profile_fields()
+            if name in vals
+        }
         result = super().write(vals) if vals else True
         for profile in self:
             profile._demat_write_company(values)
@@ -78,6 +52,11 @@ class FactoDematEinvoicingProfile(models.TransientModel):
     def action_apply(self):
         """Close the form: the values are the company's once saved."""
         return {"type": "ir.actions.act_window_close"}
+
+    def _demat_profile_fields(self):
+        """The profile's fields the company holds: written to it at once."""
+        mixin = self.env["facto.demat.einvoicing.profile.mixin"]
+        return [name for name, field in mixin._fields.items() if field.related]
 
     def _demat_check_manager(self):
         if not self.env.user.has_group("account.group_account_manager"):
