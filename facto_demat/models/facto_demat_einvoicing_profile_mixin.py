@@ -12,7 +12,6 @@ class FactoDematEinvoicingProfileMixin(models.AbstractModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
     )
