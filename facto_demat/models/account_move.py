@@ -114,9 +114,7 @@ class AccountMove(models.Model):
         route = customer.demat_route
         einvoiced = route == "chorus_pro" or (
             route == "einvoicing"
-            and company._demat_einvoicing_obliged(
-                self.invoice_date or fields.Date.context_today(self)
-            )
+            and company._demat_einvoicing_obliged(self._demat_invoice_day())
         )
         carrier = None
         if einvoiced:
@@ -135,6 +133,11 @@ class AccountMove(models.Model):
             and company.demat_einvoicing_copy
             and not customer.demat_refused,
         )
+
+    def _demat_invoice_day(self):
+        """The date the law reads this invoice by: its invoice date, else
+        today (a draft)."""
+        return self.invoice_date or fields.Date.context_today(self)
 
     def _demat_odoo_einvoicing_applies(self):
         """Whether Odoo's e-invoicing method (account_peppol's, which Odoo's
@@ -224,9 +227,7 @@ class AccountMove(models.Model):
         company's e-invoicing date, unless it keeps them a warning)."""
         company = self.company_id
         return not company.demat_mentions_warn_only and (
-            company._demat_einvoicing_obliged(
-                self.invoice_date or fields.Date.context_today(self)
-            )
+            company._demat_einvoicing_obliged(self._demat_invoice_day())
         )
 
     def _demat_missing_mentions(self):
@@ -288,7 +289,7 @@ class AccountMove(models.Model):
                 )
             )
         since = self.company_id.demat_vat_on_debits_since
-        if since and (self.invoice_date or fields.Date.context_today(self)) >= since:
+        if since and self._demat_invoice_day() >= since:
             on_payment = lines.filtered(
                 lambda line: (
                     "service" in line.tax_ids.mapped("tax_scope")

@@ -203,9 +203,10 @@ class AccountMoveSend(models.AbstractModel):
         # An invoice the law has leave as an e-invoice, with nothing to carry
         # it, is not sent (the wizards stop on their alert first): the sending
         # cron says why in its chatter and drops it from the queue.
-        stopped = moves.filtered(lambda move: move._demat_einvoicing_stop())
+        stops = {move: move._demat_einvoicing_stop() for move in moves}
+        stopped = moves.filtered(lambda move: stops[move])
         for move in stopped:
-            move._demat_post_note(move._demat_einvoicing_stop())
+            move._demat_post_note(stops[move])
         # not sent: an online payment marked them sent before this call
         stopped.write({"sending_data": False, "is_move_sent": False})
         moves -= stopped
