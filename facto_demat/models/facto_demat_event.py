@@ -9,6 +9,7 @@ from ..tools.evidence_key import evidence_key
 from ..tools.evidence_seal import ROW_COLUMNS, SEAL_VERSION, content_seal, event_seal
 from ..tools.odoo_versions import declare_sql_constraints
 from ..tools.pdf import extract_pages
+from .res_company import LETTER_TEXT_KINDS
 
 EVENT_TYPES = [
     ("letter_printed", "Letter printed"),
@@ -83,6 +84,12 @@ class FactoDematEvent(models.Model):
         readonly=True,
         help="Fingerprint of the letter's PDF alone, as downloaded from this "
         "event: a copy of the letter matches it byte for byte.",
+    )
+    letter_text = fields.Selection(
+        LETTER_TEXT_KINDS,
+        string="Letter text",
+        readonly=True,
+        help="Which of the company's letter texts the customer was sent.",
     )
     letter_pdf = fields.Binary(string="Letter (PDF)", compute="_compute_letter_pdf")
     letter_filename = fields.Char(

@@ -44,6 +44,15 @@ CONCURRENCY_TRIES = 5
 BATCH_TRIES = 3
 BATCH_RETRY_DELAY = timedelta(hours=1)
 
+# The run's copy of each letter text (see `LETTER_TEXT_KINDS`): subject,
+# body, and body for customers without a valid address.
+RUN_TEXT_FIELDS = {
+    "consent": ("subject", "body", "body_no_email"),
+    "business": ("business_subject", "business_body", None),
+    "information": ("information_subject", "information_body", None),
+}
+RUN_BODIES = ("body", "body_no_email", "business_body", "information_body")
+
 _logger = logging.getLogger(__name__)
 
 
@@ -79,6 +88,19 @@ class FactoDematLetterRun(models.Model):
     sort_by = fields.Selection(
         [("code", "Customer code"), ("name", "Customer name")], readonly=True
     )
+    purpose = fields.Selection(
+        [
+            ("consent", "Consent letter"),
+            ("information", "E-invoicing information"),
+        ],
+        string="Letter",
+        default="consent",
+        required=True,
+        readonly=True,
+        help="A consent letter asks customers to accept or refuse documents "
+        "by email; an information letter tells French businesses that "
+        "invoices reach them through their approved platform.",
+    )
     subject = fields.Char(translate=True, readonly=True)
     # One whole text per language, sanitised by create and write (see
     # tools/html_text.py): no script, event handler, iframe or form reaches
@@ -86,6 +108,24 @@ class FactoDematLetterRun(models.Model):
     body = fields.Html(translate=True, readonly=True, sanitize=False)
     body_no_email = fields.Html(
         string="Text without an address",
+        translate=True,
+        readonly=True,
+        sanitize=False,
+    )
+    business_subject = fields.Char(
+        string="Subject to French businesses", translate=True, readonly=True
+    )
+    business_body = fields.Html(
+        string="Text to French businesses",
+        translate=True,
+        readonly=True,
+        sanitize=False,
+    )
+    information_subject = fields.Char(
+        string="Information letter subject", translate=True, readonly=True
+    )
+    information_body = fields.Html(
+        string="Information letter text",
         translate=True,
         readonly=True,
         sanitize=False,
@@ -134,12 +174,10 @@ class FactoDematLetterRun(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create(
-            [sanitised(vals, "body", "body_no_email") for vals in vals_list]
-        )
+        return super().create([sanitised(vals, *RUN_BODIES) for vals in vals_list])
 
     def write(self, vals):
-        return super().write(sanitised(vals, "body", "body_no_email"))
+        return super().write(sanitised(vals, *RUN_BODIES))
 
     @api.depends("line_ids.state")
     def _compute_state(self):
@@ -404,15 +442,24 @@ class FactoDematLetterRun(models.Model):
 
     def _store_other_languages(self, company):
         """Letters go out in each customer's language: the run keeps the
-        company's text for every other installed language."""
+        company's texts for every other installed language."""
         for lang, _name in self.env["res.lang"].get_installed():
             if lang != (self.env.lang or "en_US"):
-                subject, body, body_no_email = company.with_context(
-                    lang=lang
-                )._demat_letter_texts()
-                self.with_context(lang=lang).write(
-                    {"subject": subject, "body": body, "body_no_email": body_no_email}
-                )
+                texts = company.with_context(lang=lang)
+                values = {}
+                for kind, names in RUN_TEXT_FIELDS.items():
+                    for name, text in zip(
+                        names, texts._demat_letter_texts(kind), strict=True
+                    ):
+                        if name:
+                            values[name] = text
+                self.with_context(lang=lang).write(values)
+
+    def _letter_texts(self, kind):
+        """Subject, body and body without an address (or None) of the
+        run's letter text `kind`, in the context language."""
+        self.ensure_one()
+        return tuple(name and self[name] for name in RUN_TEXT_FIELDS[kind])
 
     def _schedule(self):
         self.env.ref("facto_demat.ir_cron_demat_letter_run")._trigger()

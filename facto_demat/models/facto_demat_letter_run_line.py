@@ -15,10 +15,11 @@ from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.odoo_versions import declare_sql_constraints
 from ..tools.pdf import LETTER_MARKER_SIZE, QR_MARKER_SIZE, marker_data_uri
 from ..tools.placeholders import fill
+from .res_company import LETTER_TEXT_KINDS
 
 _logger = logging.getLogger(__name__)
 
-PLACEHOLDER = re.compile(r"%([1-4])")
+PLACEHOLDER = re.compile(r"%([1-5])")
 
 
 class FactoDematLetterRunLine(models.Model):
@@ -36,6 +37,14 @@ class FactoDematLetterRunLine(models.Model):
         "res.partner", string="Customer", required=True, index=True
     )
     output = fields.Selection([("print", "Print"), ("email", "Email")], required=True)
+    letter_text = fields.Selection(
+        LETTER_TEXT_KINDS,
+        string="Letter text",
+        default="consent",
+        required=True,
+        help="Which of the run's letter texts this customer is sent, by the "
+        "route of their invoices.",
+    )
     state = fields.Selection(
         [
             ("pending", "To do"),
@@ -206,7 +215,7 @@ class FactoDematLetterRunLine(models.Model):
                 ("id", ">", self.id),
             ]
         )
-        if not later:
+        if not later and self.letter_text != "information":
             customer._demat_store_facts(
                 {"demat_letter_sent": False, "demat_letter_date": False}
             )
@@ -238,15 +247,20 @@ class FactoDematLetterRunLine(models.Model):
                         letter_first_page=letters.get(line, {}).get("first_page"),
                         letter_last_page=letters.get(line, {}).get("last_page"),
                         letter_sha256=line._letter_sha256(letters),
+                        letter_text=line.letter_text,
                     )
                     for line in self
                 ]
             )
         )
         now = fields.Datetime.now()
-        for company in self.run_id.company_id:
+        # An information letter asks for no consent: no "letter sent" fact.
+        consent_lines = self.filtered(lambda line: line.letter_text != "information")
+        for company in consent_lines.run_id.company_id:
             # in the trail and the consent of the run's company only
-            lines = self.filtered(lambda line, c=company: line.run_id.company_id == c)
+            lines = consent_lines.filtered(
+                lambda line, c=company: line.run_id.company_id == c
+            )
             lines.partner_id.with_company(company)._demat_store_facts(
                 {"demat_letter_sent": True, "demat_letter_date": now}
             )
@@ -382,6 +396,10 @@ class FactoDematLetterRunLine(models.Model):
         return marker_data_uri(LETTER_MARKER_SIZE)
 
     def _placeholder_values(self):
+        """FACTO's letter placeholders for this customer, in the context
+        language: %1 the customer's name, %2 the company's name, %3 the
+        address documents go to, %4 the reply address, %5 the date from
+        which the company issues e-invoices (long format)."""
         self.ensure_one()
         company = self.run_id.company_id
         return {
@@ -389,6 +407,9 @@ class FactoDematLetterRunLine(models.Model):
             "2": company.name or "",
             "3": self.email or "",
             "4": company._demat_reply_to() or "",
+            "5": format_date(
+                self.env, company.demat_einvoicing_date, date_format="long"
+            ),
         }
 
     def _fill(self, text, html):
@@ -409,25 +430,36 @@ class FactoDematLetterRunLine(models.Model):
 
     def _letter(self):
         """Subject (text) and body (HTML) of this customer's letter, in their
-        language."""
+        language, in the run's text for them (`letter_text`)."""
         self.ensure_one()
         lang = self.partner_id._demat_lang(self.run_id.company_id)
-        run = self.run_id.with_context(lang=lang)
-        env = self.with_context(lang=lang).env
-        if self.email or not run.body_no_email:
-            body = self._fill(run.body or "", True)
-            invitation = env._(
+        line = self.with_context(lang=lang)
+        subject, body, body_no_email = line.run_id._letter_texts(self.letter_text)
+        if self.letter_text == "information":
+            body = line._fill(body or "", True)
+            invitation = line.env._(
+                "To give us your SIREN or your invoicing details, answer here:"
+            )
+        elif self.letter_text == "business":
+            body = line._fill(body or "", True)
+            invitation = line.env._(
+                "To refuse or accept invoices by email until then, or to give "
+                "us your SIREN and invoicing details, answer here:"
+            )
+        elif self.email or not body_no_email:
+            body = line._fill(body or "", True)
+            invitation = line.env._(
                 "To refuse, to accept, or to give another address, answer here:"
             )
         else:
-            body = self._fill(run.body_no_email, True)
-            invitation = env._(
+            body = line._fill(body_no_email, True)
+            invitation = line.env._(
                 "To give us your address, or to refuse documents by email, answer here:"
             )
         link = self._response_link()
         if link:
             body += Markup('<p>%s <a href="%s">%s</a></p>') % (invitation, link, link)
-        return self._fill(run.subject or "", False), body
+        return line._fill(subject or "", False), body
 
 
 def _hash(token):

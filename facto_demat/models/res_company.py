@@ -10,7 +10,35 @@ from ..tools.einvoicing import CATEGORY_DATES, LATEST_DATE, in_einvoicing_zone
 from ..tools.html_text import sanitised, sanitised_translations
 from ..tools.odoo_versions import declare_sql_constraints
 
-LETTER_TEXTS = ("demat_letter_body", "demat_letter_body_no_email")
+# Which letter text each customer gets (`facto.demat.letter.run.line`
+# `letter_text`): the consent letter of consumers and foreign customers, and
+# the two letters of French businesses, before and from the company's
+# e-invoicing date. Each text's company fields: subject, body, and the body
+# for a customer without a valid address (the consent letter only).
+LETTER_TEXT_KINDS = [
+    ("consent", "Consent letter"),
+    ("business", "French businesses, before the e-invoicing date"),
+    ("information", "French businesses, e-invoicing information"),
+]
+LETTER_TEXT_FIELDS = {
+    "consent": (
+        "demat_letter_subject",
+        "demat_letter_body",
+        "demat_letter_body_no_email",
+    ),
+    "business": ("demat_letter_business_subject", "demat_letter_business_body", None),
+    "information": (
+        "demat_letter_information_subject",
+        "demat_letter_information_body",
+        None,
+    ),
+}
+LETTER_TEXTS = tuple(
+    name
+    for fields_ in LETTER_TEXT_FIELDS.values()
+    for name in fields_[1:]
+    if name is not None
+)
 # Odoo's access point states in which the company sends e-invoices
 PEPPOL_SENDING_STATES = ("sender", "smp_registration", "receiver")
 
@@ -55,6 +83,37 @@ class ResCompany(models.Model):
         help="Text of the letter to customers without a valid email address "
         "(printed): it asks them for one. Same placeholders; empty: the "
         "standard text.",
+    )
+    demat_letter_business_subject = fields.Char(
+        string="Letter subject to French businesses",
+        translate=True,
+        help="Subject of the letter to French businesses before the company's "
+        "e-invoicing date; empty: the standard text.",
+    )
+    demat_letter_business_body = fields.Html(
+        string="Letter text to French businesses",
+        translate=True,
+        sanitize=False,
+        help="Text of the letter to French businesses before the company's "
+        "e-invoicing date: invoices by email until then (they may refuse), "
+        "then through their approved platform. Placeholders as in the "
+        "consent letter, and %5 the company's e-invoicing date; empty: the "
+        "standard text.",
+    )
+    demat_letter_information_subject = fields.Char(
+        string="Information letter subject",
+        translate=True,
+        help="Subject of the letter telling French businesses that invoices "
+        "now reach them through their approved platform; empty: the "
+        "standard text.",
+    )
+    demat_letter_information_body = fields.Html(
+        string="Information letter text",
+        translate=True,
+        sanitize=False,
+        help="Text of the information letter to French businesses, from the "
+        "company's e-invoicing date: no refusal to offer. Same placeholders; "
+        "empty: the standard text.",
     )
     demat_letter_attach_pdf = fields.Boolean(
         string="Attach the letter as PDF",
@@ -206,17 +265,72 @@ class ResCompany(models.Model):
             field_name, translations, digest=digest, **kw
         )
 
-    def _demat_letter_texts(self):
-        """Subject, body, and body for customers without a valid address, of
-        the letter in the context language."""
+    def _demat_letter_texts(self, kind="consent"):
+        """Subject (text), body and body for customers without a valid
+        address (HTML, or None for a text that has no such variant) of the
+        letter text `kind` (a key of `LETTER_TEXT_KINDS`), in the context
+        language: the company's own, else the standard text."""
         self.ensure_one()
+        subject_field, body_field, no_email_field = LETTER_TEXT_FIELDS[kind]
+        subject, body, body_no_email = self._demat_standard_letter_texts(kind)
         return (
-            self.demat_letter_subject
-            or self.env._("Your invoices will now come by email"),
-            self.demat_letter_body
-            or Markup(
-                # %1..%4 are FACTO's letter placeholders, filled per customer.
-                self.env._(  # pylint: disable=translation-positional-used
+            self[subject_field] or subject,
+            self[body_field] or body,
+            no_email_field and (self[no_email_field] or body_no_email),
+        )
+
+    def _demat_standard_letter_texts(self, kind):
+        """The standard subject, body and body without an address of the
+        letter text `kind`, in the context language."""
+        # %1..%5 are FACTO's letter placeholders, filled per customer.
+        # pylint: disable=translation-positional-used
+        if kind == "business":
+            return (
+                self.env._(
+                    "Your invoices: by email, then through your approved platform"
+                ),
+                Markup(
+                    self.env._(
+                        "<p>Hello %1,</p>"
+                        "<p>Our company %2 is dematerialising its invoices. Until "
+                        "%5, you will receive them by email at the address %3; "
+                        "should you refuse, please let us know by writing to "
+                        "%4.</p>"
+                        "<p>From %5, as the French e-invoicing reform requires, "
+                        "our invoices will reach you as electronic invoices "
+                        "through your approved platform (plateforme agréée), at "
+                        "the address your company has in the e-invoicing "
+                        "directory (annuaire). Please check that your company "
+                        "has chosen its platform and is registered there, and "
+                        "give us your SIREN if we do not have it.</p>"
+                    )
+                ),
+                None,
+            )
+        if kind == "information":
+            return (
+                self.env._(
+                    "Your invoices now reach you through your approved platform"
+                ),
+                Markup(
+                    self.env._(
+                        "<p>Hello %1,</p>"
+                        "<p>As the French e-invoicing reform requires, since %5 "
+                        "the invoices of our company %2 reach you as electronic "
+                        "invoices through your approved platform (plateforme "
+                        "agréée), at the address your company has in the "
+                        "e-invoicing directory (annuaire).</p>"
+                        "<p>Please check that your company is registered there "
+                        "and give us your SIREN if we do not have it. Should you "
+                        "also want a PDF copy by email, please write to %4.</p>"
+                    )
+                ),
+                None,
+            )
+        return (
+            self.env._("Your invoices will now come by email"),
+            Markup(
+                self.env._(
                     "<p>Hello %1,</p>"
                     "<p>Our company %2 is dematerialising its invoices. From now on "
                     "you will receive your invoices by email at the address %3.</p>"
@@ -224,11 +338,12 @@ class ResCompany(models.Model):
                     "address, please contact us.</p>"
                     "<p>Should you refuse, please let us know as soon as possible by "
                     "writing to %4.</p>"
+                    "<p>The French e-invoicing reform does not change how you "
+                    "receive our invoices.</p>"
                 )
             ),
-            self.demat_letter_body_no_email
-            or Markup(
-                self.env._(  # pylint: disable=translation-positional-used
+            Markup(
+                self.env._(
                     "<p>Hello %1,</p>"
                     "<p>Our company %2 is dematerialising its invoices and would "
                     "like to send them to you by email, but we have no valid "

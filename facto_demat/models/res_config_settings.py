@@ -27,6 +27,18 @@ class ResConfigSettings(models.TransientModel):
     demat_letter_body_no_email = fields.Html(
         related="company_id.demat_letter_body_no_email", readonly=False
     )
+    demat_letter_business_subject = fields.Char(
+        related="company_id.demat_letter_business_subject", readonly=False
+    )
+    demat_letter_business_body = fields.Html(
+        related="company_id.demat_letter_business_body", readonly=False
+    )
+    demat_letter_information_subject = fields.Char(
+        related="company_id.demat_letter_information_subject", readonly=False
+    )
+    demat_letter_information_body = fields.Html(
+        related="company_id.demat_letter_information_body", readonly=False
+    )
     demat_letter_attach_pdf = fields.Boolean(
         related="company_id.demat_letter_attach_pdf", readonly=False
     )

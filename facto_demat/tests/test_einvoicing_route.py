@@ -1,7 +1,8 @@
 from datetime import date
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..tools.einvoicing import siren_in_vat, siren_of
 from .common import DematCase
@@ -315,7 +316,7 @@ class TestLetterByRoute(DematCase):
     def setUpClass(cls):
         super().setUpClass()
         fr, be = cls.env.ref("base.fr"), cls.env.ref("base.be")
-        cls.env.company.country_id = fr
+        cls.env.company.write({"country_id": fr.id, "email": "compta@lambert.example"})
         values = {"is_company": True, "customer_rank": 1, "email": "a@b.example"}
         cls.business = cls.Partner.create(
             {
@@ -376,3 +377,120 @@ class TestLetterByRoute(DematCase):
         self.assertIn("1 French business", wizard.reform_left_out)
         self.assertIn("September 1, 2026", wizard.reform_left_out)
         self.assertIn("Chorus Pro", wizard.reform_left_out)
+
+    def run_of(self, wizard):
+        return self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+
+    def test_each_customer_gets_the_text_of_its_route_in_its_language(self):
+        self.env.company.demat_einvoicing_category = "pme"
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["facto_demat"], ["fr_FR"])
+        (self.business | self.consumer).lang = "fr_FR"
+        wizard = self.wizard()
+        self.assertIn("Consent letter: 3", wizard.text_summary)
+        self.assertIn(
+            "French businesses, before the e-invoicing date: 1", wizard.text_summary
+        )
+        run = self.run_of(wizard)
+        texts = {line.partner_id: line.letter_text for line in run.line_ids}
+        self.assertEqual(
+            texts,
+            {
+                self.business: "business",
+                self.foreign: "consent",
+                self.consumer: "consent",
+                self.overseas: "consent",
+            },
+        )
+        subjects = {line.partner_id: line.mail_ids.subject for line in run.line_ids}
+        self.assertEqual(
+            subjects[self.business],
+            "Vos factures : par email, puis par votre plateforme agréée",
+        )
+        self.assertEqual(
+            subjects[self.consumer],
+            "Vos factures vous seront désormais envoyées par email",
+        )
+        self.assertEqual(subjects[self.foreign], "Your invoices will now come by email")
+        business_mail = run.line_ids.filtered(
+            lambda line: line.partner_id == self.business
+        ).mail_ids
+        self.assertIn("1 septembre 2027", business_mail.body_html)
+        self.assertIn("annuaire", business_mail.body_html)
+        consumer_mail = run.line_ids.filtered(
+            lambda line: line.partner_id == self.consumer
+        ).mail_ids
+        self.assertIn("ne change pas", consumer_mail.body_html)
+        with self.mails_sent():
+            run.line_ids.mail_ids.send()
+        events = run.line_ids.event_id
+        self.assertEqual(len(events), 4)
+        self.assertEqual(
+            {event.partner_id: event.letter_text for event in events}, texts
+        )
+        self.assertTrue(all(event.seal_version == 6 for event in events))
+        self.assertTrue(self.business.demat_letter_sent, "a consent letter: sent")
+        # which text was sent is sealed
+        self.assertEqual(self.Event._find_chain_break(self.env.company), "")
+        business_event = events.filtered(lambda e: e.partner_id == self.business)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE facto_demat_event SET letter_text = 'consent' WHERE id = %s",
+                business_event.id,
+            )
+        )
+        self.Event.invalidate_model()
+        self.assertIn("was altered", self.Event._find_chain_break(self.env.company))
+
+    def test_french_businesses_get_the_information_letter_from_its_own_run(self):
+        self.env.company.demat_einvoicing_category = "eti"
+        self.business.demat_refused = True  # refused emails: informed all the same
+        wizard = self.wizard()
+        wizard.purpose = "information"
+        self.assertEqual(wizard._select_customers()[0], self.business)
+        self.assertIn(
+            "4 customer(s) other than French businesses", wizard.reform_left_out
+        )
+        run = self.run_of(wizard)
+        self.assertEqual(run.purpose, "information")
+        self.assertEqual(run.line_ids.letter_text, "information")
+        mail = run.line_ids.mail_ids
+        self.assertEqual(
+            mail.subject, "Your invoices now reach you through your approved platform"
+        )
+        self.assertIn("September 1, 2026", mail.body_html)
+        self.assertNotIn("refuse", mail.body_html)
+        with self.mails_sent():
+            mail.send()
+        self.assertEqual(run.line_ids.event_id.letter_text, "information")
+        self.assertEqual(run.line_ids.event_id.event_type, "letter_emailed")
+        self.assertFalse(
+            self.business.demat_letter_sent, "no consent was asked: no letter sent"
+        )
+        again = self.wizard()
+        again.purpose = "information"
+        self.assertFalse(again._select_customers()[0], "already informed")
+        again.include_already_sent = True
+        self.assertEqual(again._select_customers()[0], self.business)
+        # the consent run still leaves them out
+        self.assertNotIn(self.business, self.wizard()._select_customers()[0])
+
+    def test_each_text_used_is_checked(self):
+        self.env.company.demat_einvoicing_category = "pme"
+        wizard = self.wizard()
+        wizard.business_body = "<p>Bonjour</p>"
+        with self.assertRaisesRegex(
+            UserError, "Text to French businesses.*placeholders"
+        ):
+            wizard.action_confirm()
+        wizard.business_body = "<p> </p>"
+        with self.assertRaisesRegex(UserError, "Text to French businesses.*is empty"):
+            wizard.action_confirm()
+        wizard.write({"business_body": "<p>%1</p>", "business_subject": " "})
+        with self.assertRaisesRegex(UserError, "subject"):
+            wizard.action_confirm()
+        # a text nobody gets is not checked
+        wizard.write({"partner_code_from": "R2", "partner_code_to": "R3"})
+        self.assertTrue(wizard.action_confirm())

@@ -84,6 +84,9 @@ SEALED_FIELDS[4] = [
 # already sealed), in its content and in its link: a row cannot be made to
 # look older or unkeyed without being sealed again.
 SEALED_FIELDS[5] = [*SEALED_FIELDS[4], "seal_version"]
+# Version 6 also seals which letter text the customer was sent (consent
+# letter, French businesses before or from the e-invoicing date).
+SEALED_FIELDS[6] = [*SEALED_FIELDS[5], "letter_text"]
 LINK_FIELDS = {
     4: ["company_id", "sequence", "previous_hash", "content_hash"],
     5: [
@@ -95,7 +98,8 @@ LINK_FIELDS = {
         "keyed",
     ],
 }
-SEAL_VERSION = 5
+LINK_FIELDS[6] = LINK_FIELDS[5]
+SEAL_VERSION = 6
 # Every column a row needs to be sealed, whatever its version.
 ROW_COLUMNS = sorted(
     {name for names in SEALED_FIELDS.values() for name in names}

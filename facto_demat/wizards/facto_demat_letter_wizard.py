@@ -4,11 +4,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, html2plaintext
 
-from ..models.facto_demat_letter_run import BATCH_SIZE, PRINT_CHUNK
+from ..models.facto_demat_letter_run import BATCH_SIZE, PRINT_CHUNK, RUN_TEXT_FIELDS
 from ..models.facto_demat_letter_run_line import PLACEHOLDER
 
 MAX_BODY_LENGTH = 20000
 FILTERS = [
+    "purpose",
     "partner_code_from",
     "partner_code_to",
     "invoice_date_from",
@@ -32,6 +33,20 @@ class FactoDematLetterWizard(models.TransientModel):
         "res.partner",
         string="Selected customers",
         default=lambda self: self._default_partner_ids(),
+    )
+    purpose = fields.Selection(
+        [
+            ("consent", "Consent letter"),
+            ("information", "E-invoicing information"),
+        ],
+        string="Letter",
+        default="consent",
+        required=True,
+        help="Consent letter: customers may refuse documents by email "
+        "(consumers, foreign customers, and French businesses until the "
+        "company's e-invoicing date, each with their own text). E-invoicing "
+        "information: tells French businesses that invoices reach them "
+        "through their approved platform, nothing to refuse.",
     )
     partner_code_from = fields.Char(string="From customer code")
     partner_code_to = fields.Char(string="To customer code")
@@ -68,20 +83,42 @@ class FactoDematLetterWizard(models.TransientModel):
         help="Customers whose invoices the law sends through a platform, "
         "not by email with their consent: no letter for them.",
     )
-    subject = fields.Char(
-        required=True, default=lambda self: self.env.company._demat_letter_texts()[0]
-    )
+    subject = fields.Char(default=lambda self: self._default_text("consent", 0))
     body = fields.Html(
-        string="Letter text",
-        required=True,
-        default=lambda self: self.env.company._demat_letter_texts()[1],
+        string="Letter text", default=lambda self: self._default_text("consent", 1)
     )
     body_no_email = fields.Html(
         string="Letter text without an address",
-        default=lambda self: self.env.company._demat_letter_texts()[2],
+        default=lambda self: self._default_text("consent", 2),
         help="For the customers without a valid email address, whose letter "
         "is printed: it asks them for an address.",
     )
+    business_subject = fields.Char(
+        string="Subject to French businesses",
+        default=lambda self: self._default_text("business", 0),
+    )
+    business_body = fields.Html(
+        string="Text to French businesses",
+        default=lambda self: self._default_text("business", 1),
+        help="For French businesses before the company's e-invoicing date: "
+        "invoices by email until then, then through their approved platform.",
+    )
+    information_subject = fields.Char(
+        string="Information letter subject",
+        default=lambda self: self._default_text("information", 0),
+    )
+    information_body = fields.Html(
+        string="Information letter text",
+        default=lambda self: self._default_text("information", 1),
+    )
+    text_summary = fields.Text(
+        string="Texts used",
+        compute="_compute_counts",
+        help="How many customers get each letter text, by the route of their invoices.",
+    )
+
+    def _default_text(self, kind, index):
+        return self.env.company._demat_letter_texts(kind)[index]
 
     def _default_partner_ids(self):
         if self.env.context.get("active_model") != "res.partner":
@@ -95,6 +132,7 @@ class FactoDematLetterWizard(models.TransientModel):
             wizard.email_count = len(emailed)
             wizard.print_count = len(printed)
             wizard.reform_left_out = wizard._reform_left_out_text()
+            wizard.text_summary = wizard._text_summary(emailed | printed)
 
     def action_confirm(self):
         self.ensure_one()
@@ -133,21 +171,24 @@ class FactoDematLetterWizard(models.TransientModel):
         return customers.browse(), reachable
 
     def _matching_customers(self):
-        """The customers the filters match (not refused, not in a run still
-        sending), in no order."""
+        """The customers the filters match (for a consent letter, not
+        refused; not in a run still sending), in no order."""
         # the company's own customers and the shared ones, never another
         # company's; consent flags are read in the current company
         domain = [
             ("parent_id", "=", False),
-            ("demat_refused", "!=", True),
             ("company_id", "in", [False, self.env.company.id]),
         ]
         if self.partner_ids:
             domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
         else:
             domain.append(("customer_rank", ">", 0))
-        if not self.include_already_sent:
-            domain.append(("demat_letter_sent", "!=", True))
+        if self.purpose == "consent":
+            domain.append(("demat_refused", "!=", True))
+            if not self.include_already_sent:
+                domain.append(("demat_letter_sent", "!=", True))
+        elif not self.include_already_sent:
+            domain.append(("id", "not in", self._informed_customer_ids()))
         if self.invoice_date_from or self.invoice_date_to:
             domain.append(("id", "in", self._invoiced_customer_ids()))
         busy = self.env["facto.demat.letter.run.line"].search(
@@ -167,10 +208,50 @@ class FactoDematLetterWizard(models.TransientModel):
             )
         return customers
 
+    def _informed_customer_ids(self):
+        """The customers the company already sent the information letter."""
+        lines = self.env["facto.demat.letter.run.line"].search(
+            [
+                ("letter_text", "=", "information"),
+                ("state", "=", "done"),
+                ("run_id.company_id", "=", self.env.company.id),
+            ]
+        )
+        return lines.partner_id.ids
+
+    def _letter_text_of(self, customer):
+        """Which letter text `customer` gets (see `LETTER_TEXT_KINDS`)."""
+        if self.purpose == "information":
+            return "information"
+        return "business" if customer.demat_route == "einvoicing" else "consent"
+
+    def _text_summary(self, customers):
+        """How many of `customers` get each letter text, in words; False
+        when they all get the same."""
+        labels = dict(
+            self.env["facto.demat.letter.run.line"]
+            ._fields["letter_text"]
+            ._description_selection(self.env)
+        )
+        counts = {}
+        for customer in customers:
+            kind = self._letter_text_of(customer)
+            counts[kind] = counts.get(kind, 0) + 1
+        if len(counts) < 2:
+            return False
+        return "\n".join(
+            self.env._("%(text)s: %(count)s", text=labels[kind], count=count)
+            for kind, count in counts.items()
+        )
+
     def _reform_left_out(self, customers):
-        """The `customers` whose consent no longer decides how invoices reach
-        them: public-sector customers (Chorus Pro), and French businesses
-        once the company issues e-invoices."""
+        """The `customers` whose invoices the law sends through a platform
+        and to whom this letter does not speak: for a consent letter,
+        public-sector customers (Chorus Pro) and French businesses once the
+        company issues e-invoices; for an information letter, every customer
+        but French businesses."""
+        if self.purpose == "information":
+            return customers.filtered(lambda c: c.demat_route != "einvoicing")
         company = self.env.company
         obliged = company._demat_einvoicing_obliged(fields.Date.context_today(self))
         return customers.filtered(
@@ -181,17 +262,24 @@ class FactoDematLetterWizard(models.TransientModel):
         )
 
     def _reform_left_out_text(self):
-        """How many customers the filters match that the reform leaves out,
+        """How many customers the filters match that this letter leaves out,
         by route, and why, in words; False when none."""
         self.ensure_one()
         left_out = self._reform_left_out(self._matching_customers())
+        if self.purpose == "information":
+            return left_out and self.env._(
+                "%(count)s customer(s) other than French businesses: the "
+                "information letter is for French businesses only.",
+                count=len(left_out),
+            )
         lines = []
         einvoiced = left_out.filtered(lambda c: c.demat_route == "einvoicing")
         if einvoiced:
             lines.append(
                 self.env._(
                     "%(count)s French business(es): since %(date)s, the company's "
-                    "invoices reach them through their approved platform.",
+                    "invoices reach them through their approved platform. Tell "
+                    "them with the e-invoicing information letter.",
                     count=len(einvoiced),
                     date=format_date(
                         self.env,
@@ -238,26 +326,6 @@ class FactoDematLetterWizard(models.TransientModel):
             and self.partner_code_from > self.partner_code_to
         ):
             raise UserError(self.env._("The customer codes are reversed."))
-        if len(self.body or "") > MAX_BODY_LENGTH:
-            raise UserError(
-                self.env._(
-                    "The letter text is too long (%(length)s characters, at most "
-                    "%(maximum)s).",
-                    length=len(self.body),
-                    maximum=MAX_BODY_LENGTH,
-                )
-            )
-        if not html2plaintext(self.body or "").strip():
-            raise UserError(self.env._("The letter text is empty."))
-        if not PLACEHOLDER.search(str(self.body)):
-            raise UserError(
-                self.env._(
-                    "The letter text has none of the placeholders %(placeholders)s: "
-                    "it would name neither the customer nor the address their "
-                    "documents will be sent to.",
-                    placeholders="%1, %2, %3, %4",
-                )
-            )
         emailed, printed = self._select_customers()
         if not emailed and not printed:
             raise UserError(
@@ -265,11 +333,48 @@ class FactoDematLetterWizard(models.TransientModel):
                     "No customer matches these filters: nobody would receive a letter."
                 )
             )
+        for kind in {self._letter_text_of(c) for c in emailed | printed}:
+            self._check_text(RUN_TEXT_FIELDS[kind][0], RUN_TEXT_FIELDS[kind][1])
         if emailed and not self.env.company.email:
             raise UserError(
                 self.env._("The company has no email address to send the letters from.")
             )
         return emailed, printed
+
+    def _check_text(self, subject_field, body_field):
+        """Refuse an empty or overlong letter text, or one that names
+        nobody (none of the placeholders), naming the text."""
+        body = self[body_field] or ""
+        label = self._fields[body_field].get_description(self.env)["string"]
+        if not (self[subject_field] or "").strip():
+            raise UserError(
+                self.env._(
+                    "The subject of the text %(text)s is empty.",
+                    text=label,
+                )
+            )
+        if len(body) > MAX_BODY_LENGTH:
+            raise UserError(
+                self.env._(
+                    "The text %(text)s is too long (%(length)s characters, at "
+                    "most %(maximum)s).",
+                    text=label,
+                    length=len(body),
+                    maximum=MAX_BODY_LENGTH,
+                )
+            )
+        if not html2plaintext(body).strip():
+            raise UserError(self.env._("The text %(text)s is empty.", text=label))
+        if not PLACEHOLDER.search(str(body)):
+            raise UserError(
+                self.env._(
+                    "The text %(text)s has none of the placeholders "
+                    "%(placeholders)s: it would name neither the customer nor "
+                    "the address their documents will be sent to.",
+                    text=label,
+                    placeholders="%1, %2, %3, %4, %5",
+                )
+            )
 
     def _create_run(self, emailed, printed):
         """The run of these customers' letters, as superuser (see the ACL):
@@ -281,9 +386,12 @@ class FactoDematLetterWizard(models.TransientModel):
         values.update(
             company_id=self.env.company.id,
             user_id=self.env.uid,
-            subject=self.subject,
-            body=self.body,
-            body_no_email=self.body_no_email,
+            **{
+                name: self[name]
+                for names in RUN_TEXT_FIELDS.values()
+                for name in names
+                if name
+            },
             line_ids=[
                 Command.create(
                     {
@@ -291,6 +399,7 @@ class FactoDematLetterWizard(models.TransientModel):
                         "partner_id": partner.id,
                         "output": output,
                         "email": partner.demat_email,
+                        "letter_text": self._letter_text_of(partner),
                     }
                 )
                 for sequence, (partner, output) in enumerate(ordered)
