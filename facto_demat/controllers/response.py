@@ -3,7 +3,7 @@ from odoo.http import request
 
 from ..tools.email_address import valid_emails
 
-MAX_BODY = 4096  # bytes a form may send: three fields and a token
+MAX_BODY = 4096  # bytes a form may send: its fields and a token
 MAX_EMAIL = 254  # characters of an address (RFC 5321)
 MAX_IP = 45  # characters of an IPv6 address in its longest form
 SECURITY_HEADERS = {
@@ -58,16 +58,14 @@ class FactoDematResponse(http.Controller):
         line, refusal = self._letter(token)
         if refusal:
             return refusal
-        if answer not in ("refuse", "accept", "address"):
+        # an information letter asks for no consent: nothing to refuse
+        if answer not in ("refuse", "accept", "address") or (
+            line.letter_text == "information"
+        ):
             return self._invalid()
         if answer == "address" and len(email or "") > MAX_EMAIL:
             email = None
-        origin = {
-            "ip_address": _recorded_address(),
-            "user_agent": (request.httprequest.user_agent.string or "")[:250],
-            "user_id": _signed_in_user().id,
-        }
-        message = line._apply_customer_answer(answer, origin, email, bool(confirm))
+        message = line._apply_customer_answer(answer, _origin(), email, bool(confirm))
         if message is None:
             values = {
                 "token": token,
@@ -75,6 +73,38 @@ class FactoDematResponse(http.Controller):
                 "email_invalid": True,
             }
             return self._render(line, "facto_demat.response_page", values)
+        return self._render(line, "facto_demat.response_done", {"message": message})
+
+    @http.route(
+        "/demat/<string:token>/data",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+        max_content_length=MAX_BODY,
+    )
+    def demat_data(self, token, **form):
+        """The customer's details (SIREN or SIRET, invoicing email, VAT
+        liability, delivery address), for letters that ask for them: kept
+        to review, never written to the customer from here."""
+        _refuse_a_longer_body()
+        line, refusal = self._letter(token)
+        if refusal:
+            return refusal
+        if line.letter_text == "consent":
+            return self._invalid()
+        Data = request.env["facto.demat.customer.data"]
+        values, errors = Data._read_form(form)
+        if errors:
+            typed = {name: (form.get(name) or "")[:MAX_EMAIL] for name in form}
+            values = {"token": token, "data": typed, "data_errors": errors}
+            return self._render(line, "facto_demat.response_page", values)
+        Data._give(line, values, _origin())
+        message = request.env._(
+            "Thank you: your details were sent to %(company)s, who will check "
+            "them before using them.",
+            company=line.run_id.company_id.name,
+        )
         return self._render(line, "facto_demat.response_done", {"message": message})
 
     def _letter(self, token):
@@ -111,6 +141,10 @@ class FactoDematResponse(http.Controller):
                     "masked_email": _mask(customer),
                     "recorded": customer._demat_recorded_answer(),
                     "signed_in_user": _signed_in_user(),
+                    "letter_text": line.letter_text,
+                    "countries": request.env["res.country"].search([]),
+                    "data": {},
+                    "data_errors": {},
                     **values,
                 },
             )
@@ -139,6 +173,15 @@ def _recorded_address():
     if not proxied:
         return _client_address()
     return f"{_client_address()}, {(proxied.get('REMOTE_ADDR') or '')[:MAX_IP]}"
+
+
+def _origin():
+    """Where an answer came from, as its evidence event keeps it."""
+    return {
+        "ip_address": _recorded_address(),
+        "user_agent": (request.httprequest.user_agent.string or "")[:250],
+        "user_id": _signed_in_user().id,
+    }
 
 
 def _signed_in_user():

@@ -7,6 +7,7 @@ from . import facto_demat_document_type
 from . import facto_demat_event
 from . import facto_demat_anchor
 from . import facto_demat_chain
+from . import facto_demat_customer_data
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
 from . import facto_demat_mail_acceptance

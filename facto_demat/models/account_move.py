@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-from ..tools.einvoicing import InvoiceRoute, in_einvoicing_zone
+from ..tools.einvoicing import InvoiceRoute
 from ..tools.pdf import merge_pdfs
 from ..tools.process_fields import check_user_values
 from .res_partner import EINVOICING_ROUTES
@@ -248,11 +248,7 @@ class AccountMove(models.Model):
             lambda line: line.display_type == "product"
         )
         missing = []
-        if (
-            customer.is_company
-            and in_einvoicing_zone(customer.country_id.code, customer.zip)
-            and not customer.demat_siren
-        ):
+        if customer._demat_business_in_zone() and not customer.demat_siren:
             missing.append(
                 self.env._(
                     "the customer's SIREN (%(customer)s has no valid SIREN or SIRET)",

@@ -23,6 +23,9 @@ EVENT_TYPES = [
     ("acceptance_withdrawn", "Acceptance withdrawn"),
     ("email_changed", "Document email address changed"),
     ("address_requested", "New address requested by the customer"),
+    ("data_given", "Data given by the customer"),
+    ("data_applied", "Customer data applied"),
+    ("data_rejected", "Customer data rejected"),
 ]
 CHANNELS = [
     ("print", "Print"),

@@ -199,6 +199,16 @@ class ResPartner(models.Model):
         help="The route the partner's own data give (country, postcode, "
         "SIREN, Peppol address), before any route set by hand.",
     )
+    demat_vat_liability = fields.Selection(
+        [("yes", "Liable to VAT"), ("no", "Not liable to VAT")],
+        string="VAT liability",
+        tracking=True,
+        help="Whether the customer is liable to VAT (assujetti). A French "
+        "organisation that is not (an association without taxable "
+        "activity, for example) is outside e-invoicing: its invoices go by "
+        "email with its consent, or on paper. Empty: not known, liable when "
+        "it has a SIREN.",
+    )
     demat_route = fields.Selection(
         EINVOICING_ROUTES,
         string="Invoicing route",
@@ -1168,7 +1178,7 @@ class ResPartner(models.Model):
 
     def _demat_route_inputs(self):
         """The partner fields its route by data depends on."""
-        fields_ = ["country_id", "zip", "vat"]
+        fields_ = ["country_id", "zip", "vat", "demat_vat_liability"]
         optional = (*SIREN_FIELDS, "peppol_eas", "peppol_endpoint")
         # l10n_fr_pdp's identifiers, in its versions that keep them there
         optional += ("additional_identifiers",)
@@ -1223,6 +1233,10 @@ class ResPartner(models.Model):
             return "consent", self.env._(
                 "Customer outside France (%(country)s)", country=country.name
             )
+        if self.demat_vat_liability == "no":
+            return "consent", self.env._(
+                "Not liable to VAT: outside e-invoicing between businesses"
+            )
         if self._demat_pdp_installed():
             if self._l10n_fr_pdp_is_b2c() or not siren:
                 return "consent", self.env._(
@@ -1250,6 +1264,17 @@ class ResPartner(models.Model):
             )
         return "consent", self.env._(
             "No SIREN or SIRET: a consumer, or a business whose number is missing"
+        )
+
+    def _demat_business_in_zone(self):
+        """Whether this partner is a French business for the reform, SIREN
+        or not: a company in the e-invoicing zone not known to be outside
+        VAT. Those without a valid SIREN are the ones to ask for it."""
+        self.ensure_one()
+        return (
+            self.is_company
+            and self.demat_vat_liability != "no"
+            and in_einvoicing_zone(self.country_id.code, self.zip)
         )
 
     def _demat_annuaire_state(self):

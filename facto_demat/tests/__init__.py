@@ -3,6 +3,7 @@ from . import test_buttons
 from . import test_consent
 from . import test_consent_company
 from . import test_controllers
+from . import test_customer_data
 from . import test_document_type
 from . import test_email_address
 from . import test_envelope

@@ -223,7 +223,22 @@ class FactoDematLetterWizard(models.TransientModel):
         """Which letter text `customer` gets (see `LETTER_TEXT_KINDS`)."""
         if self.purpose == "information":
             return "information"
-        return "business" if customer.demat_route == "einvoicing" else "consent"
+        return "business" if self._french_businesses(customer) else "consent"
+
+    @api.model
+    def _french_businesses(self, customers):
+        """The `customers` the reform has receive e-invoices: on the
+        e-invoicing route, or French businesses whose SIREN is missing or
+        invalid (the letter asks them for it)."""
+        return customers.filtered(
+            lambda customer: (
+                customer.demat_route == "einvoicing"
+                or (
+                    customer.demat_route == "consent"
+                    and customer._demat_business_in_zone()
+                )
+            )
+        )
 
     def _text_summary(self, customers):
         """How many of `customers` get each letter text, in words; False
@@ -251,15 +266,11 @@ class FactoDematLetterWizard(models.TransientModel):
         company issues e-invoices; for an information letter, every customer
         but French businesses."""
         if self.purpose == "information":
-            return customers.filtered(lambda c: c.demat_route != "einvoicing")
+            return customers - self._french_businesses(customers)
         company = self.env.company
         obliged = company._demat_einvoicing_obliged(fields.Date.context_today(self))
-        return customers.filtered(
-            lambda customer: (
-                customer.demat_route == "chorus_pro"
-                or (customer.demat_route == "einvoicing" and obliged)
-            )
-        )
+        public = customers.filtered(lambda c: c.demat_route == "chorus_pro")
+        return public | (self._french_businesses(customers) if obliged else public)
 
     def _reform_left_out_text(self):
         """How many customers the filters match that this letter leaves out,
@@ -273,7 +284,7 @@ class FactoDematLetterWizard(models.TransientModel):
                 count=len(left_out),
             )
         lines = []
-        einvoiced = left_out.filtered(lambda c: c.demat_route == "einvoicing")
+        einvoiced = left_out.filtered(lambda c: c.demat_route != "chorus_pro")
         if einvoiced:
             lines.append(
                 self.env._(
