@@ -23,6 +23,7 @@
         "views/facto_demat_event_views.xml",
         "views/facto_demat_letter_run_views.xml",
         "views/facto_demat_customer_data_views.xml",
+        "views/facto_demat_route_board_views.xml",
         "views/ir_mail_server_views.xml",
         "views/mail_mail_views.xml",
         "views/res_partner_views.xml",

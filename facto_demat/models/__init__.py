@@ -12,6 +12,7 @@ from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
 from . import facto_demat_mail_acceptance
 from . import facto_demat_response_attempt
+from . import facto_demat_route_board
 from . import facto_demat_verification
 from . import ir_mail_server
 from . import ir_module_module

@@ -62,6 +62,26 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_demat_evidence_keyed",
     )
 
+    demat_customers_not_ready = fields.Integer(
+        string="Customers not ready for e-invoicing",
+        compute="_compute_demat_customers_not_ready",
+        help="French businesses without a valid SIREN, or whose data wait "
+        "for review: their invoices cannot go through their approved "
+        "platform from the company's e-invoicing date.",
+    )
+
+    # on company_id, so that the settings form (a new record) computes it
+    @api.depends("company_id")
+    def _compute_demat_customers_not_ready(self):
+        Board = self.env["facto.demat.route.board"]
+        for settings in self:
+            settings.demat_customers_not_ready = Board._not_ready_count(
+                settings.company_id
+            )
+
+    def action_demat_open_route_board(self):
+        return self.env["facto.demat.route.board"].action_open()
+
     # on company_id, so that the settings form (a new record) computes it
     @api.depends("company_id")
     def _compute_demat_evidence_keyed(self):

@@ -19,6 +19,7 @@ from . import test_peppol_double
 from . import test_read_only_fields
 from . import test_response
 from . import test_roads
+from . import test_route_board
 from . import test_security
 from . import test_send
 from . import test_tour
