@@ -57,7 +57,9 @@ class FactoDematCustomerData(models.Model):
         help="As the customer typed it, checked by its key: 9 or 14 digits.",
     )
     invoicing_email = fields.Char(string="Invoicing email", readonly=True)
-    vat_liability = fields.Selection(VAT_LIABILITY, readonly=True)
+    vat_liability = fields.Selection(
+        VAT_LIABILITY, string="VAT liability", readonly=True
+    )
     delivery_street = fields.Char(string="Delivery street", readonly=True)
     delivery_zip = fields.Char(string="Delivery postcode", readonly=True)
     delivery_city = fields.Char(string="Delivery city", readonly=True)
@@ -73,9 +75,11 @@ class FactoDematCustomerData(models.Model):
         index=True,
     )
     # to-review rows first in the list
-    state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
+    state_sequence = fields.Integer(
+        string="Review order", compute="_compute_state_sequence", store=True
+    )
     decided_by_id = fields.Many2one("res.users", string="Decided by", readonly=True)
-    decision_date = fields.Datetime(readonly=True)
+    decision_date = fields.Datetime(string="Decided on", readonly=True)
     event_id = fields.Many2one(
         "facto.demat.event", string="Evidence (given)", readonly=True
     )

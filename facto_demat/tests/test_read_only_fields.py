@@ -182,6 +182,22 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
         self.env["facto.demat.mail.acceptance"].sudo().create(
             {"mail_id": wizard.id, "addresses": customer.email}
         )
+        # what a customer gave on the answer page, and the board's rows
+        self.env["facto.demat.customer.data"].sudo().create(
+            {
+                "company_id": self.env.company.id,
+                "partner_id": customer.id,
+                "siret": "73282932000074",
+            }
+        )
+        self.env["facto.demat.route.board"].sudo().create(
+            {
+                "company_id": self.env.company.id,
+                "user_id": self.env.uid,
+                "partner_id": customer.id,
+                "route": "consent",
+            }
+        )
         records = {
             "res.partner": customer,
             "account.move": self.invoice(customer),

@@ -3,6 +3,7 @@ manager uses them: each click must answer without an error dialog, and the
 add-on's screens must read in French (the tours are in
 static/tests/tours/french_screens.js)."""
 
+import re
 from types import SimpleNamespace
 from unittest.mock import patch
 
@@ -236,3 +237,74 @@ class TestFrenchTour(AccountTestInvoicingHttpCommon):
         self.start_french_tour(
             "/odoo/settings?debug=1", "facto_demat_fr_mail_server_graph"
         )
+
+    def french_business_without_siren(self):
+        self.env.company.write(
+            {
+                "country_id": self.env.ref("base.fr").id,
+                "demat_einvoicing_category": "pme",
+            }
+        )
+        return self.env["res.partner"].create(
+            {
+                "name": "Transports Léa",
+                "is_company": True,
+                "ref": "TL01",
+                "email": "contact@transports-lea.example",
+                "customer_rank": 1,
+                "lang": "fr_FR",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+
+    def test_reform_board_and_review_list(self):
+        customer = self.french_business_without_siren()
+        data = (
+            self.env["facto.demat.customer.data"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.env.company.id,
+                    "partner_id": customer.id,
+                    "siret": "73282932000074",
+                }
+            )
+        )
+        self.start_french_tour("/odoo", "facto_demat_fr_reform")
+        self.assertEqual(data.state, "applied")
+        self.assertEqual(customer.demat_siren, "732829320")
+        self.assertEqual(
+            self.env["facto.demat.event"]
+            .search([("partner_id", "=", customer.id)], order="sequence")[-1:]
+            .event_type,
+            "data_applied",
+        )
+
+    def test_answer_page_collects_the_siren(self):
+        customer = self.french_business_without_siren()
+        wizard = self.env["facto.demat.letter.wizard"].create(
+            {"output": "email", "partner_code_from": "TL01", "partner_code_to": "TL01"}
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+        self.assertEqual(run.line_ids.letter_text, "business")
+        path = re.search(
+            r'href="[^"]*(/demat/[\w-]+)"', run.line_ids.mail_ids.body_html
+        )
+        self.start_tour(path[1], "facto_demat_fr_answer_data")
+        data = self.env["facto.demat.customer.data"].search(
+            [("partner_id", "=", customer.id)]
+        )
+        self.assertRecordValues(
+            data,
+            [
+                {
+                    "siret": "73282932000074",
+                    "invoicing_email": "factures@transports-lea.example",
+                    "vat_liability": "yes",
+                    "state": "to_review",
+                }
+            ],
+        )
+        self.assertFalse(customer.demat_siren, "waits for review")
