@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools.einvoicing import ZONE_COUNTRIES
 from .res_partner import EINVOICING_ROUTES
 
 CONSENT_STATES = [
@@ -118,9 +119,10 @@ class FactoDematRouteBoard(models.Model):
         self.sudo().create(rows)
 
     @api.model
-    def _rows(self, company):
+    def _rows(self, company, domain=()):
         """The board's rows of `company` (list of dicts), one per customer
-        the user may read: the company's own and shared ones."""
+        the user may read (the company's own and shared ones) within
+        `domain` (a search domain on customers)."""
         customers = (
             self.env["res.partner"]
             .with_company(company)
@@ -129,6 +131,7 @@ class FactoDematRouteBoard(models.Model):
                     ("parent_id", "=", False),
                     ("customer_rank", ">", 0),
                     ("company_id", "in", [False, company.id]),
+                    *domain,
                 ]
             )
         )
@@ -184,5 +187,10 @@ class FactoDematRouteBoard(models.Model):
     @api.model
     def _not_ready_count(self, company):
         """How many of `company`'s customers are not ready for its
-        e-invoicing date (see `not_ready`)."""
-        return sum(row["not_ready"] for row in self._rows(company))
+        e-invoicing date (see `not_ready`): companies in the zone's
+        countries only, where they all are."""
+        in_zone = [
+            ("is_company", "=", True),
+            ("country_id.code", "in", sorted(ZONE_COUNTRIES)),
+        ]
+        return sum(row["not_ready"] for row in self._rows(company, in_zone))

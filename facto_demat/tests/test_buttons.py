@@ -162,7 +162,18 @@ class TestButtons(SendCase, HttpCase):
         to select for list header buttons."""
         invoices = self.invoice(self.customer) | self.invoice(self.refused)
         runs = self.make_letter_run() | self.make_print_run()
+        # data a customer gave, as the answer page records them
+        given = self.env["facto.demat.customer.data"]._give(
+            runs.line_ids[:1],
+            {"siret": "73282932000074"},
+            {"ip_address": "192.0.2.1", "user_agent": "Firefox"},
+        )
+        Board = self.env["facto.demat.route.board"]
+        for user in (self.clerk, self.manager):
+            Board.with_user(user).action_open()
         return {
+            "facto.demat.customer.data": given,
+            "facto.demat.route.board": Board.search([]),
             "res.partner": self.customer | self.refused,
             "facto.demat.event": self.Event.search(
                 [("company_id", "=", self.env.company.id)]
@@ -268,6 +279,7 @@ class TestButtons(SendCase, HttpCase):
                 {"email": "compta@boulangerie-martin.example"},
             ),
             "facto.demat.einvoicing.profile": ({}, {"demat_einvoicing_copy": True}),
+            "res.config.settings": ({}, {}),
             "mail.compose.message": (
                 {
                     "default_composition_mode": "mass_mail",

@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .test_response import CSRF, LINK, AnswerCase
 
@@ -54,6 +55,7 @@ class TestCustomerDataByLink(AnswerCase):
         other_path = self.send_letter(self.other)
         self.assertNotIn('name="siret"', self.url_open(other_path).text)
 
+    @mute_logger("odoo.http")
     def test_what_customers_type_is_checked_and_kept_on_the_page(self):
         path = self.send_letter(self.customer)
         cases = [
@@ -79,6 +81,11 @@ class TestCustomerDataByLink(AnswerCase):
         # 10 KB of input: refused whole, in one body or in chunks
         response = self.give(path, siret="7" * 10_000)
         self.assertEqual(response.status_code, 413)
+        csrf = CSRF.search(self.url_open(path).text)[1]
+        status, _body = self.post_chunked(
+            f"{path}/data", {"csrf_token": csrf, "delivery_street": "é" * 10_000}
+        )
+        self.assertEqual(status, 413)
         self.assertFalse(self.data())
 
     def test_data_wait_for_review_and_each_step_is_evidence(self):

@@ -77,6 +77,34 @@ class AnswerCase(AccountTestInvoicingHttpCommon, MailSendingMixin, WebClientMixi
             headers=headers,
         )
 
+    def post_chunked(self, path, values, chunk=1024):
+        """POST `values` as a form to `path`, the body in chunks
+        (Transfer-Encoding: chunked, no Content-Length), with this test's
+        browser cookies, as `url_open` sends them; the status and body of
+        the response."""
+        body = urlencode(values).encode()
+        self.cr.flush()
+        self.cr.clear()
+        # 19.0's test server takes requests only within allow_requests
+        allowed = self.allow_requests() if ODOO_19 else nullcontext()
+        connection = HTTPConnection(HOST, self.http_port(), timeout=12)
+        with allowed, closing(connection):
+            cookies = "; ".join(
+                f"{cookie.name}={cookie.value}" for cookie in self.opener.cookies
+            )
+            connection.request(
+                "POST",
+                path,
+                body=(body[at : at + chunk] for at in range(0, len(body), chunk)),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookies,
+                },
+                encode_chunked=True,
+            )
+            response = connection.getresponse()
+            return response.status, response.read()
+
     def events(self, partner):
         return self.env["facto.demat.event"].search(
             [("partner_id", "=", partner.id)], order="sequence"
@@ -493,34 +521,6 @@ class TestAnswersByLink(AnswerCase):
 class TestAnswerPageTransport(AnswerCase):
     """The answer page as HTTP clients reach it: a body sent in chunks, and
     a client that reaches Odoo directly while proxy mode is on."""
-
-    def post_chunked(self, path, values, chunk=1024):
-        """POST `values` as a form to `path`, the body in chunks
-        (Transfer-Encoding: chunked, no Content-Length), with this test's
-        browser cookies, as `url_open` sends them; the status and body of
-        the response."""
-        body = urlencode(values).encode()
-        self.cr.flush()
-        self.cr.clear()
-        # 19.0's test server takes requests only within allow_requests
-        allowed = self.allow_requests() if ODOO_19 else nullcontext()
-        connection = HTTPConnection(HOST, self.http_port(), timeout=12)
-        with allowed, closing(connection):
-            cookies = "; ".join(
-                f"{cookie.name}={cookie.value}" for cookie in self.opener.cookies
-            )
-            connection.request(
-                "POST",
-                path,
-                body=(body[at : at + chunk] for at in range(0, len(body), chunk)),
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": cookies,
-                },
-                encode_chunked=True,
-            )
-            response = connection.getresponse()
-            return response.status, response.read()
 
     @mute_logger("odoo.http")
     def test_a_chunked_body_over_the_limit_is_refused(self):
