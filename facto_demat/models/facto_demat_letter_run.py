@@ -52,6 +52,12 @@ RUN_TEXT_FIELDS = {
     "information": ("information_subject", "information_body", None),
 }
 RUN_BODIES = ("body", "body_no_email", "business_body", "information_body")
+# What a run is for: a consent letter (each customer with the text of their
+# route), or the e-invoicing information letter to French businesses.
+LETTER_PURPOSES = [
+    ("consent", "Consent letter"),
+    ("information", "E-invoicing information"),
+]
 
 _logger = logging.getLogger(__name__)
 
@@ -89,10 +95,7 @@ class FactoDematLetterRun(models.Model):
         [("code", "Customer code"), ("name", "Customer name")], readonly=True
     )
     purpose = fields.Selection(
-        [
-            ("consent", "Consent letter"),
-            ("information", "E-invoicing information"),
-        ],
+        LETTER_PURPOSES,
         string="Letter",
         default="consent",
         required=True,

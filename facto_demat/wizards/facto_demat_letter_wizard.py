@@ -4,7 +4,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, html2plaintext
 
-from ..models.facto_demat_letter_run import BATCH_SIZE, PRINT_CHUNK, RUN_TEXT_FIELDS
+from ..models.facto_demat_letter_run import (
+    BATCH_SIZE,
+    LETTER_PURPOSES,
+    PRINT_CHUNK,
+    RUN_TEXT_FIELDS,
+)
 from ..models.facto_demat_letter_run_line import PLACEHOLDER
 
 MAX_BODY_LENGTH = 20000
@@ -35,10 +40,7 @@ class FactoDematLetterWizard(models.TransientModel):
         default=lambda self: self._default_partner_ids(),
     )
     purpose = fields.Selection(
-        [
-            ("consent", "Consent letter"),
-            ("information", "E-invoicing information"),
-        ],
+        LETTER_PURPOSES,
         string="Letter",
         default="consent",
         required=True,
