@@ -91,7 +91,7 @@ class FactoDematResponse(http.Controller):
         line, refusal = self._letter(token)
         if refusal:
             return refusal
-        if line.letter_text == "consent":
+        if not line._asks_customer_data():
             return self._invalid()
         Data = request.env["facto.demat.customer.data"]
         values, errors = Data._read_form(form)
@@ -142,6 +142,7 @@ class FactoDematResponse(http.Controller):
                     "recorded": customer._demat_recorded_answer(),
                     "signed_in_user": _signed_in_user(),
                     "letter_text": line.letter_text,
+                    "asks_data": line._asks_customer_data(),
                     "countries": request.env["res.country"].search([]),
                     "data": {},
                     "data_errors": {},

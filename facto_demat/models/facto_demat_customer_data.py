@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..tools.einvoicing import SEPARATORS, siren_of
 from ..tools.email_address import valid_emails
@@ -129,6 +130,14 @@ class FactoDematCustomerData(models.Model):
                 self.env._("Only invoicing users decide on the data customers give.")
             )
         self.check_access("read")
+        # two users deciding at once: the second waits, then finds it done
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM facto_demat_customer_data WHERE id IN %s FOR UPDATE",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["state"])
         if self.filtered(lambda data: data.state != "to_review"):
             raise UserError(self.env._("These data were already applied or rejected."))
 
@@ -136,9 +145,10 @@ class FactoDematCustomerData(models.Model):
         """Write this row's data to `customer` (its commercial partner, in
         the row's company)."""
         values = {}
-        if self.siret:
-            field = "siret" if "siret" in customer._fields else "company_registry"
-            values[field] = SEPARATORS.sub("", self.siret)
+        field = "siret" if "siret" in customer._fields else "company_registry"
+        # a SIREN never replaces the SIRET it begins (its establishment)
+        if self.siret and self.siret != customer.demat_siren:
+            values[field] = self.siret
         if self.vat_liability:
             values["demat_vat_liability"] = self.vat_liability
         if values:
@@ -211,8 +221,9 @@ class FactoDematCustomerData(models.Model):
                     maximum=MAX_LENGTHS[name],
                 )
         if typed["siret"] and "siret" not in errors:
-            if siren_of(typed["siret"]):
-                values["siret"] = SEPARATORS.sub("", typed["siret"])
+            number = SEPARATORS.sub("", typed["siret"])
+            if number.isdigit() and siren_of(number):
+                values["siret"] = number
             else:
                 errors["siret"] = self.env._(
                     "This is not a valid SIREN (9 digits) or SIRET (14 digits): "

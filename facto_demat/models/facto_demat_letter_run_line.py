@@ -212,6 +212,7 @@ class FactoDematLetterRunLine(models.Model):
                 ("partner_id", "=", self.partner_id.id),
                 ("run_id.company_id", "=", company.id),
                 ("state", "=", "done"),
+                ("letter_text", "!=", "information"),
                 ("id", ">", self.id),
             ]
         )
@@ -380,6 +381,16 @@ class FactoDematLetterRunLine(models.Model):
             self.run_id.company_id
         )
         return customer._demat_customer_answer(answer, origin, email, confirm)
+
+    def _asks_customer_data(self):
+        """Whether this letter's page asks for the customer's details
+        (SIREN or SIRET, invoicing email, VAT liability, delivery address):
+        letters to French businesses, whatever their text."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id.with_company(
+            self.run_id.company_id
+        )
+        return self.letter_text != "consent" or customer._demat_business_in_zone()
 
     def _response_link(self):
         """This letter's answer link, while the letters are made."""

@@ -1269,10 +1269,13 @@ class ResPartner(models.Model):
     def _demat_business_in_zone(self):
         """Whether this partner is a French business for the reform, SIREN
         or not: a company in the e-invoicing zone not known to be outside
-        VAT. Those without a valid SIREN are the ones to ask for it."""
+        VAT, whose route was not set by hand to another one. Those without a
+        valid SIREN are the ones to ask for it."""
         self.ensure_one()
+        forced = self.commercial_partner_id.demat_route_forced
         return (
-            self.is_company
+            forced in (False, "einvoicing")
+            and self.is_company
             and self.demat_vat_liability != "no"
             and in_einvoicing_zone(self.country_id.code, self.zip)
         )

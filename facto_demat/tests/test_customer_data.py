@@ -61,6 +61,7 @@ class TestCustomerDataByLink(AnswerCase):
         cases = [
             ({"siret": "732 829 320 00075"}, "not a valid SIREN"),
             ({"siret": "73282932"}, "not a valid SIREN"),
+            ({"siret": "732829320_00074"}, "not a valid SIREN"),
             ({"siret": "1" * 33}, "Too long"),
             ({"invoicing_email": "compta@exa mple.fr"}, "one valid"),
             ({"invoicing_email": "a@b.fr, c@d.fr"}, "one valid"),
@@ -154,6 +155,14 @@ class TestCustomerDataByLink(AnswerCase):
         self.assertEqual(
             self.env["facto.demat.event"]._find_chain_break(self.env.company), ""
         )
+
+    def test_a_siren_does_not_replace_the_siret_it_begins(self):
+        self.customer.company_registry = "732 829 320 00074"
+        path = self.send_letter(self.customer)
+        self.give(path, siret="732829320", vat_liability="yes")
+        self.data().with_user(self.clerk).action_apply()
+        self.assertEqual(self.customer.company_registry, "732 829 320 00074")
+        self.assertEqual(self.customer.demat_vat_liability, "yes")
 
     def test_the_rows_are_the_process_own(self):
         path = self.send_letter(self.customer)

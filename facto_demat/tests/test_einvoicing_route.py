@@ -446,7 +446,6 @@ class TestLetterByRoute(DematCase):
 
     def test_french_businesses_get_the_information_letter_from_its_own_run(self):
         self.env.company.demat_einvoicing_category = "eti"
-        self.business.demat_refused = True  # refused emails: informed all the same
         wizard = self.wizard()
         wizard.purpose = "information"
         self.assertEqual(wizard._select_customers()[0], self.business)
@@ -476,6 +475,43 @@ class TestLetterByRoute(DematCase):
         self.assertEqual(again._select_customers()[0], self.business)
         # the consent run still leaves them out
         self.assertNotIn(self.business, self.wizard()._select_customers()[0])
+        # a customer who refused documents by email is informed on paper
+        self.business.demat_refused = True
+        again.include_without_email = True
+        self.assertEqual(again._select_customers(), (self.Partner, self.business))
+
+    def test_no_information_letter_before_the_company_issues_e_invoices(self):
+        self.env.company.demat_einvoicing_category = "pme"
+        wizard = self.wizard()
+        wizard.purpose = "information"
+        with self.assertRaisesRegex(UserError, "only from September 1, 2027"):
+            wizard.action_confirm()
+        self.env.company.country_id = self.env.ref("base.be")  # no date at all
+        with self.assertRaisesRegex(UserError, "no e-invoicing date"):
+            wizard.action_confirm()
+
+    def test_a_route_set_by_hand_decides_the_text(self):
+        self.env.company.demat_einvoicing_category = "eti"
+        self.business.write(
+            {
+                "demat_route_forced": "consent",
+                "demat_route_forced_reason": "association sans activité taxable",
+            }
+        )
+        wizard = self.wizard()
+        self.assertIn(self.business, wizard._select_customers()[0])
+        self.assertEqual(wizard._letter_text_of(self.business), "consent")
+
+    def test_a_french_business_without_address_is_asked_for_one(self):
+        self.env.company.demat_einvoicing_category = "pme"
+        self.business.email = False
+        wizard = self.wizard()
+        wizard.write({"output": "print", "include_without_email": True})
+        run = self.run_of(wizard)
+        line = run.line_ids.filtered(lambda line: line.partner_id == self.business)
+        self.assertEqual(line.letter_text, "consent")
+        self.assertIn("no valid email address", line._letter()[1])
+        self.assertTrue(line._asks_customer_data(), "its page asks for its SIREN")
 
     def test_each_text_used_is_checked(self):
         self.env.company.demat_einvoicing_category = "pme"

@@ -167,6 +167,9 @@ class FactoDematLetterWizard(models.TransientModel):
                 lambda c: ((c.name or "").casefold(), c.ref or "", c.id)
             )
         with_email = customers.filtered("demat_email")
+        if self.purpose == "information":
+            # no document by email to a customer who refused them
+            with_email = with_email.filtered(lambda c: not c.demat_refused)
         reachable = customers if self.include_without_email else with_email
         if self.output == "email":
             return with_email, reachable - with_email
@@ -222,10 +225,15 @@ class FactoDematLetterWizard(models.TransientModel):
         return lines.partner_id.ids
 
     def _letter_text_of(self, customer):
-        """Which letter text `customer` gets (see `LETTER_TEXT_KINDS`)."""
+        """Which letter text `customer` gets (see `LETTER_TEXT_KINDS`): a
+        French business without a valid address gets the consent letter's
+        text that asks for one (its page asks for its SIREN all the
+        same)."""
         if self.purpose == "information":
             return "information"
-        return "business" if self._french_businesses(customer) else "consent"
+        if customer.demat_email and self._french_businesses(customer):
+            return "business"
+        return "consent"
 
     @api.model
     def _french_businesses(self, customers):
@@ -327,6 +335,29 @@ class FactoDematLetterWizard(models.TransientModel):
 
     def _check_and_select(self):
         """Refuse bad input with a message the user can act on."""
+        company = self.env.company
+        if self.purpose == "information" and not company.demat_einvoicing_date:
+            raise UserError(
+                self.env._(
+                    "The company has no e-invoicing date (its profile): the "
+                    "information letter is for French businesses once it "
+                    "issues e-invoices."
+                )
+            )
+        if self.purpose == "information" and not company._demat_einvoicing_obliged(
+            fields.Date.context_today(self)
+        ):
+            raise UserError(
+                self.env._(
+                    "The information letter tells French businesses that "
+                    "invoices now reach them through their approved platform: "
+                    "the company issues e-invoices only from %(date)s. Until "
+                    "then, they get their own text in the consent letter.",
+                    date=format_date(
+                        self.env, company.demat_einvoicing_date, date_format="long"
+                    ),
+                )
+            )
         if (
             self.invoice_date_from
             and self.invoice_date_to
