@@ -9,7 +9,7 @@ ALL_VERSIONS := 18.0 19.0
 ODOO_VERSIONS := $(or $(ODOO_VERSION),$(ALL_VERSIONS))
 ODOO_VERSION ?= 19.0
 export ODOO_VERSION
-SETUP := bash tools/setup.sh
+SETUP := bash scripts/setup.sh
 
 .PHONY: setup test test-peers lint run pytest clean bench-consent bench-letters bench-long-letters bench-send bench-transports bench-scale
 
@@ -18,23 +18,23 @@ setup:
 
 test:
 	@$(SETUP) $(ODOO_VERSIONS)
-	@python3 tools/run_tests.py $(ODOO_VERSIONS)
+	@python3 scripts/run_tests.py $(ODOO_VERSIONS)
 
 test-peers:
 	@$(SETUP) $(ODOO_VERSION)
-	@python3 tools/peers.py
+	@python3 scripts/peers.py
 
 lint:
 	@$(SETUP) $(ODOO_VERSION)
-	@python3 tools/run_tests.py --lint-only $(ODOO_VERSION)
+	@python3 scripts/run_tests.py --lint-only $(ODOO_VERSION)
 
 run:
 	@$(SETUP) $(ODOO_VERSION)
-	@bash tools/run.sh
+	@bash scripts/run.sh
 
 pytest:
 	@$(SETUP) $(ODOO_VERSION)
-	@bash tools/pytest.sh
+	@bash scripts/pytest.sh
 
 clean:
 	rm -rf .venv $(ALL_VERSIONS:%=.venv-%) .venv-lint var
@@ -64,7 +64,8 @@ bench-scale:
 	@bash bench/scale.sh
 
 # Screenshots of the add-on in French, from the demo that `make run` serves
-# (run it first in another terminal): tools/screenshots.py.
+# (run it first in another terminal): scripts/screenshots.py.
 .PHONY: screenshots
 screenshots:
-	@.venv/bin/python tools/screenshots.py
+	@$(SETUP) $(ODOO_VERSION)
+	@.venv-$(ODOO_VERSION)/bin/python scripts/screenshots.py

@@ -4,9 +4,9 @@
 # first use): bench/run.sh NAME
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/tools/version.sh"
+. "$ROOT/scripts/version.sh"
 use_odoo_version
 DB=${BENCH_DB:-facto_bench$DB_SUFFIX}
 . "$ROOT/bench/ensure.sh"
 ensure "$DB" facto_demat
-"$ROOT/tools/odoo.sh" shell -d "$DB" --no-http --log-level=error < "$ROOT/bench/$1.py"
+"$ROOT/scripts/odoo.sh" shell -d "$DB" --no-http --log-level=error < "$ROOT/bench/$1.py"

@@ -5,7 +5,7 @@
 # facto_bench_19 and facto_bench_plain_19 (_18 with ODOO_VERSION=18.0).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/tools/version.sh"
+. "$ROOT/scripts/version.sh"
 use_odoo_version
 ROUNDS=${BENCH_ROUNDS:-3}
 WITH=${BENCH_DB:-facto_bench$DB_SUFFIX}
@@ -20,7 +20,7 @@ ensure "$WITH" facto_demat
 for round in $(seq "$ROUNDS"); do
     for db in "$WITHOUT" "$WITH"; do
         echo "[bench] round $round on $db" >&2
-        "$ROOT/tools/odoo.sh" shell -d "$db" --no-http --log-level=error \
+        "$ROOT/scripts/odoo.sh" shell -d "$db" --no-http --log-level=error \
             < "$ROOT/bench/send_invoices.py" | grep -E '^[a-z-]+ [0-9.]+ [0-9]+$' >> "$OUT/$db"
     done
 done

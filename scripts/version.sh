@@ -9,7 +9,7 @@
 #   DB_SUFFIX     _18 / _19, the end of every database name the tools make
 #   NO_DEMO       the odoo-bin option that leaves demo data out (19.0 leaves
 #                 it out by default; 18.0 wants --without-demo=all)
-# tools/odoo_version.py gives the Python tools the same names.
+# scripts/odoo_version.py gives the Python tools the same names.
 ODOO_SRC_GIVEN=${ODOO_SRC_GIVEN-${ODOO_SRC:-}}
 
 use_odoo_version() {

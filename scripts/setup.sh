@@ -3,11 +3,11 @@
 # PostgreSQL running with a role for this user, the OCA checks' .venv-lint,
 # and for each Odoo version given (default: $ODOO_VERSION, else 19.0) its
 # source tree and its .venv-VERSION with Odoo's and the add-on's Python
-# requirements (tools/version.sh): `tools/setup.sh [VERSION...]`.
+# requirements (scripts/version.sh): `scripts/setup.sh [VERSION...]`.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/tools/version.sh"
+. "$ROOT/scripts/version.sh"
 APT_PACKAGES="postgresql wkhtmltopdf chromium fonts-dejavu-core libmagic1"
 
 say() { printf '[setup] %s\n' "$*"; }
@@ -83,7 +83,7 @@ ensure_venv() {
     local stamp=$VENV/.facto-requirements
     local wanted
     wanted=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" \
-        "$ROOT/requirements-dev.txt" "$ROOT/tools/odoo_requirements.py" | sha256sum)
+        "$ROOT/requirements-dev.txt" "$ROOT/scripts/odoo_requirements.py" | sha256sum)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
         return
     fi
@@ -91,7 +91,7 @@ ensure_venv() {
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     local pip="$VENV/bin/pip install --quiet --disable-pip-version-check"
     $pip packaging 2>&1 | grep -v 'is ignored' || true
-    "$VENV/bin/python" "$ROOT/tools/odoo_requirements.py" \
+    "$VENV/bin/python" "$ROOT/scripts/odoo_requirements.py" \
         "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
     $pip -r "$VENV/odoo-requirements.txt" -r "$ROOT/requirements.txt" \
         -r "$ROOT/requirements-dev.txt" 2>&1 | { grep -v 'is ignored' || true; }

@@ -14,7 +14,8 @@ the DevTools protocol, and writes one PNG per screen into
 - saved with Pillow's `optimize`, and reduced to 256 colours when still over
   250 kB.
 
-    .venv/bin/python tools/screenshots.py [--only customer_form ...]
+    make screenshots  (or .venv-19.0/bin/python scripts/screenshots.py
+                       [--only customer_form ...])
 
 Each screen has its own deadline (`--timeout`); a screen that is not ready
 in time is reported and skipped, and the script then exits with 1.

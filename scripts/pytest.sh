@@ -4,15 +4,19 @@
 # add-ons are installed first (pytest-odoo does not install).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/tools/version.sh"
+. "$ROOT/scripts/version.sh"
 use_odoo_version
 DB=${PYTEST_DB:-facto_pytest$DB_SUFFIX}
 dropdb --if-exists "$DB"
-"$ROOT/tools/odoo.sh" -d "$DB" -i facto_demat,facto_demat_sale,facto_demat_stock "$NO_DEMO" \
+TESTED=$(python3 "$ROOT/scripts/addons.py" tested)
+"$ROOT/scripts/odoo.sh" -d "$DB" -i "$TESTED" "$NO_DEMO" \
     --stop-after-init --no-http --log-level=warn
 cd "$ROOT"
+TEST_DIRS=()
+for addon in ${TESTED//,/ }; do
+    if [ -d "$addon/tests" ]; then TEST_DIRS+=("$addon/tests"); fi
+done
 PYTHONPATH=$ODOO_SRC exec "$VENV/bin/pytest" \
     --odoo-database="$DB" --odoo-config="$ROOT/var/odoo.conf" --odoo-addons-path="$ODOO_SRC/odoo/addons,$ROOT" \
     --odoo-http --odoo-extra="http-port=${TEST_HTTP_PORT:-8169}" \
-    -p no:cacheprovider facto_demat/tests facto_demat_sale/tests \
-    facto_demat_stock/tests "$@"
+    -p no:cacheprovider "${TEST_DIRS[@]}" "$@"

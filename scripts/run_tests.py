@@ -5,8 +5,8 @@ and 19.0, or ODOO_VERSION).
 For each version, installs the add-ons in a new database without demo data
 (facto_test_18, facto_test_19...) and runs the tests selected by
 --test-tags (ours and Odoo's own sending tests), then the multi-process run
-of tools/workers_run.py on a copy of that database and the updates from
-older states of main of tools/upgrade_run.py (each of their checks counts
+of scripts/workers_run.py on a copy of that database and the updates from
+older states of main of scripts/upgrade_run.py (each of their checks counts
 as a test), then in a new database with
 Odoo's demo data (facto_test_demo_18...; as Odoo's runbot and OCA's CI do)
 and OCA's mail_tracking, and runs ours again: without mail_tracking, said
@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+import addons
 import odoo_version
 import peers
 
@@ -37,30 +38,25 @@ UPGRADE_SUMMARY = re.compile(r"^upgrade run: (\d+) passed, (\d+) failed$", re.M)
 LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
-ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock", "facto_demat_peppol"]
-# Bridges with Odoo modules these trees lack (l10n_fr_pdp): linted only
-LINTED_ONLY = ["facto_demat_fr_pdp"]
 # Odoo modules installed beside them for the tests only: automation rules
 # are one of the roads a document is emailed by; account_peppol is Odoo's
 # e-invoicing method French business customers are sent by (its access
 # point answered by facto_demat/tests/peppol_double.py).
 TEST_MODULES = ["base_automation", "account_peppol"]
-OUR_TAGS = "/facto_demat,/facto_demat_sale,/facto_demat_stock"
+OUR_TAGS = ",".join(f"/{addon}" for addon in addons.TESTED)
 # The OCA module CI installs beside the add-ons in the demo run (the full
 # comparison is `make test-peers`): it catches sending errors, the case our
 # letters must survive.
 PEER = "mail_tracking"
-# Bridges with OCA modules: make test installs the first (with PEER).
-BRIDGES = peers.BRIDGES
 
 
 def run_odoo_tests(
     version, database, test_tags, http_port, log_path, demo=False, extra=()
 ):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
-    modules = [*ADDONS, *TEST_MODULES, *extra]
+    modules = [*addons.TESTED, *TEST_MODULES, *extra]
     command = [
-        str(ROOT / "tools" / "odoo.sh"),
+        str(ROOT / "scripts" / "odoo.sh"),
         f"--database={database}",
         f"--init={','.join(modules)}",
         *odoo_version.demo_options(version, demo),
@@ -109,7 +105,7 @@ def run_odoo_tests(
 
 
 def run_workers(version, database):
-    """tools/workers_run.py on a copy of the tested `database`: (checks
+    """scripts/workers_run.py on a copy of the tested `database`: (checks
     passed, checks failed, problems)."""
     return run_checks(
         version,
@@ -120,7 +116,7 @@ def run_workers(version, database):
 
 
 def run_upgrades(version):
-    """tools/upgrade_run.py: databases made with older states of main,
+    """scripts/upgrade_run.py: databases made with older states of main,
     updated to this code: (checks passed, checks failed, problems)."""
     return run_checks(
         version, ["upgrade_run.py", version], UPGRADE_SUMMARY, "the upgrade run"
@@ -128,12 +124,12 @@ def run_upgrades(version):
 
 
 def run_checks(version, script, summary, what):
-    """A tool of tools/ (`script`: its name and arguments) run with the
+    """A tool of scripts/ (`script`: its name and arguments) run with the
     version's Python, which prints a table of checks and their `summary`
     line: (checks passed, checks failed, problems)."""
     done = subprocess.run(
         [odoo_version.venv_bin(version) / "python", *script],
-        cwd=ROOT / "tools",
+        cwd=ROOT / "scripts",
         capture_output=True,
         text=True,
         check=False,
@@ -142,7 +138,7 @@ def run_checks(version, script, summary, what):
     match = summary.search(done.stdout)
     if not match:
         sys.stdout.write(done.stderr[-3000:])
-        return 0, 1, [f"tools/{script[0]} printed no summary"]
+        return 0, 1, [f"scripts/{script[0]} printed no summary"]
     passed, failed = (int(n) for n in match.groups())
     problems = [
         f"{what} failed: {line.strip()}"
@@ -192,9 +188,11 @@ def run_version(version, args):
     passed, failed, problems = run_odoo_tests(
         version, database, args.test_tags, args.http_port, log
     )
-    print(f"\nOdoo {version} in multi-process mode (tools/workers_run.py):", flush=True)
+    print(
+        f"\nOdoo {version} in multi-process mode (scripts/workers_run.py):", flush=True
+    )
     workers = run_workers(version, database)
-    print(f"\nOdoo {version}, updates from older states (tools/upgrade_run.py):")
+    print(f"\nOdoo {version}, updates from older states (scripts/upgrade_run.py):")
     upgrades = run_upgrades(version)
     passed, failed, problems = (
         passed + workers[0] + upgrades[0],
@@ -204,9 +202,7 @@ def run_version(version, args):
     notes = []
     if args.no_demo_run:
         return Result(passed, failed, problems, notes)
-    try:
-        peers.fetch(version, [PEER])
-    except subprocess.CalledProcessError:
+    if peers.fetch(version, [PEER]):
         notes.append(
             f"no OCA {PEER} could be downloaded: the demo-data run went without it"
         )
@@ -214,7 +210,7 @@ def run_version(version, args):
         extra, tags = [], OUR_TAGS
     else:
         print(f"\nOdoo {version} again, with demo data and OCA {PEER}:", flush=True)
-        extra, tags = [PEER], f"{OUR_TAGS},/{PEER},/{BRIDGES[0]}"
+        extra, tags = [PEER], f"{OUR_TAGS},/{PEER},/{addons.OCA_BRIDGES[0]}"
     demo = run_odoo_tests(
         version,
         odoo_version.database(f"{args.database}_demo", version),
@@ -229,29 +225,22 @@ def run_version(version, args):
 
 def run_linters(venv_bin):
     failed = 0
-    paths = [
-        name
-        for name in (*ADDONS, *BRIDGES, *LINTED_ONLY, "bench", "tools")
-        if (ROOT / name).exists()
-    ]
+    paths = [*addons.GROUPS["all"], "bench", "scripts"]
     for command in (
+        [venv_bin / "python", ROOT / "scripts" / "addons.py", "--check"],
         [venv_bin / "ruff", "check", *paths],
         [venv_bin / "ruff", "format", "--check", *paths],
         [
             venv_bin / "pylint",
             "--rcfile",
             ROOT / ".pylintrc",
-            *ADDONS,
-            *BRIDGES,
-            *LINTED_ONLY,
+            *addons.GROUPS["all"],
         ],
         [
             ROOT / ".venv-lint" / "bin" / "oca-checks-odoo-module",
-            *ADDONS,
-            *BRIDGES,
-            *LINTED_ONLY,
+            *addons.GROUPS["all"],
         ],
-        [venv_bin / "python", ROOT / "tools" / "i18n.py", "check"],
+        [venv_bin / "python", ROOT / "scripts" / "i18n.py", "check"],
     ):
         print("$", " ".join(str(part) for part in command[1:]), flush=True)
         if subprocess.run(command, cwd=ROOT).returncode:

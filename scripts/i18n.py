@@ -12,17 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import addons
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (
-    "facto_demat",
-    "facto_demat_sale",
-    "facto_demat_stock",
-    "facto_demat_mail_tracking",
-    "facto_demat_transmit_method",
-    "facto_demat_auto_send",
-)
+MODULES = addons.translated()
 
 
 def files(module):
@@ -41,7 +35,7 @@ def update_module(module, database):
     pot.parent.mkdir(exist_ok=True)
     subprocess.run(
         [
-            str(ROOT / "tools" / "odoo.sh"),
+            str(ROOT / "scripts" / "odoo.sh"),
             f"--database={database}",
             f"--i18n-export={pot}",
             f"--modules={module}",

@@ -241,7 +241,7 @@ print("UPGRADE-RESULT " + json.dumps(results))
 
 
 def odoo_src(version):
-    """The version's Odoo tree, as tools/version.sh finds it."""
+    """The version's Odoo tree, as scripts/version.sh finds it."""
     series = odoo_version.series(version)
     return (
         os.environ.get(f"ODOO_SRC_{series}")

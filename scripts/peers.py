@@ -4,7 +4,7 @@ exercise what they override, each compared with the same run without them.
 1. `fetch`: downloads the wheels of the OCA modules below for the Odoo
    version tested (`--odoo-version`, default $ODOO_VERSION, else 19.0) from
    PyPI (`pip download --no-deps`, into var/peers/VERSION/wheels) and
-   unpacks their addons into var/peers/VERSION/addons, which tools/odoo.sh
+   unpacks their addons into var/peers/VERSION/addons, which scripts/odoo.sh
    puts on that version's addons path. Never committed.
 2. Two fresh databases with Odoo's demo data (the OCA modules' tests need
    it): *with* our add-ons, the OCA modules and the modules of Odoo's
@@ -29,16 +29,10 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import addons
 import odoo_version
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_ADDONS = ["facto_demat", "facto_demat_sale", "facto_demat_stock"]
-BRIDGES = [
-    "facto_demat_mail_tracking",
-    "facto_demat_transmit_method",
-    "facto_demat_auto_send",
-]
-OUR_TAGS = [f"/{name}" for name in (*OUR_ADDONS, *BRIDGES)]
 # OCA modules tested beside ours, in their latest release for the Odoo
 # version tested unless PINNED. The modules they need come too, untested.
 OCA_MODULES = [
@@ -88,20 +82,22 @@ FAILED = re.compile(
 
 def fetch(version, modules=None):
     """Download and unpack the wheels for Odoo `version` of `modules` (all
-    OCA modules by default) that are not unpacked yet; CalledProcessError
-    when pip cannot get one."""
+    OCA modules by default) that are not unpacked yet. Returns the modules
+    pip could not get (no release for that version, or PyPI out of reach),
+    having said so on stderr."""
     modules = modules or [*OCA_MODULES, *OCA_DEPENDENCIES]
     peers = odoo_version.peers_dir(version)
-    wheels, addons = peers / "wheels", peers / "addons"
+    wheels, unpacked = peers / "wheels", peers / "addons"
     wheels.mkdir(parents=True, exist_ok=True)
-    addons.mkdir(parents=True, exist_ok=True)
+    unpacked.mkdir(parents=True, exist_ok=True)
+    missing = []
     for module in modules:
-        if (addons / module / "__manifest__.py").exists():
+        if (unpacked / module / "__manifest__.py").exists():
             continue
         specifier = PINNED.get(version, {}).get(
             module, f">={version},<{odoo_version.series(version)}.1"
         )
-        subprocess.run(
+        download = subprocess.run(
             [
                 str(odoo_version.venv_bin(version) / "pip"),
                 "download",
@@ -112,16 +108,24 @@ def fetch(version, modules=None):
                 str(wheels),
                 f"odoo-addon-{module}{specifier}",
             ],
-            check=True,
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        if download.returncode:
+            reason = (download.stderr.strip().splitlines() or ["pip failed"])[-1]
+            print(f"OCA {module} for Odoo {version}: {reason}", file=sys.stderr)
+            missing.append(module)
+            continue
         wheel = max(wheels.glob(f"odoo_addon_{module}-*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             prefix = f"odoo/addons/{module}/"
             for member in archive.namelist():
                 if member.startswith(prefix) and not member.endswith("/"):
-                    target = addons / member.removeprefix("odoo/addons/")
+                    target = unpacked / member.removeprefix("odoo/addons/")
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(archive.read(member))
+    return missing
 
 
 def run(version, database, modules, tags, log_path, http_port):
@@ -130,7 +134,7 @@ def run(version, database, modules, tags, log_path, http_port):
     class): (run, failed)}."""
     subprocess.run(["dropdb", "--if-exists", database], check=True)
     command = [
-        str(ROOT / "tools" / "odoo.sh"),
+        str(ROOT / "scripts" / "odoo.sh"),
         f"--database={database}",
         f"--init={','.join(modules)}",
         *odoo_version.demo_options(version, demo=True),
@@ -163,17 +167,23 @@ def run(version, database, modules, tags, log_path, http_port):
     return {key: (started[key], failed[key]) for key in started | failed}
 
 
-def suites():
+def suites(oca_modules, ours):
     """{suite name: (module, classes or [] for all)}: the OCA modules',
     Odoo's, ours."""
     return {
-        **{f"OCA {module}": (module, []) for module in OCA_MODULES},
+        **{f"OCA {module}": (module, []) for module in oca_modules},
         **ODOO_SUITES,
-        "facto_demat (ours)": ("facto_demat", []),
-        "facto_demat_sale (ours)": ("facto_demat_sale", []),
-        "facto_demat_stock (ours)": ("facto_demat_stock", []),
-        **{f"{name} (ours)": (name, []) for name in BRIDGES},
+        **{f"{name} (ours)": (name, []) for name in ours},
     }
+
+
+def bridges_without(missing):
+    """Our OCA bridges that need none of the `missing` modules."""
+    return [
+        bridge
+        for bridge in addons.OCA_BRIDGES
+        if not set(addons.manifest(bridge)["depends"]) & set(missing)
+    ]
 
 
 def tally(results, module, classes):
@@ -205,14 +215,21 @@ def main():
     )
     args = parser.parse_args()
     version = args.odoo_version
-    fetch(version)
+    missing = fetch(version)
+    if missing:
+        print(
+            f"Odoo {version} lacks a release of OCA {', '.join(missing)}: "
+            "tested without them, and without our bridges that need them",
+        )
     if args.action == "fetch":
         return 0
+    oca_modules = [module for module in OCA_MODULES if module not in missing]
+    ours = [*addons.TESTED, *bridges_without(missing)]
     modules = [
-        *OCA_MODULES,
+        *oca_modules,
         *{module for module, _classes in ODOO_SUITES.values()},
     ]
-    tags = [f"/{module}" for module in OCA_MODULES] + [
+    tags = [f"/{module}" for module in oca_modules] + [
         f"/{module}:{test_class}" if test_class else f"/{module}"
         for module, classes in ODOO_SUITES.values()
         for test_class in (classes or [""])
@@ -224,8 +241,8 @@ def main():
     with_ours = run(
         version,
         odoo_version.database("facto_peers_with", version),
-        [*modules, *OUR_ADDONS],
-        [*tags, *OUR_TAGS],
+        [*modules, *ours],
+        [*tags, *(f"/{name}" for name in ours)],
         logs["with"],
         args.http_port,
     )
@@ -240,7 +257,7 @@ def main():
     print(f"\n| suite (Odoo {version}) | with facto_demat | without | verdict |")
     print("|---|---:|---:|---|")
     ours_fail = False
-    for name, (module, classes) in suites().items():
+    for name, (module, classes) in suites(oca_modules, ours).items():
         mine, theirs = (
             tally(with_ours, module, classes),
             tally(without, module, classes),

@@ -159,7 +159,7 @@ def sql(db, query, *args):
 
 def start_server(args, db, log_path):
     command = [
-        str(ROOT / "tools" / "odoo.sh"),
+        str(ROOT / "scripts" / "odoo.sh"),
         f"--database={db}",
         f"--db-filter=^{db}$",
         f"--http-port={args.http_port}",
@@ -277,7 +277,7 @@ def main():
     }
     subprocess.run(
         [
-            str(ROOT / "tools" / "odoo.sh"),
+            str(ROOT / "scripts" / "odoo.sh"),
             "shell",
             "-d",
             db,

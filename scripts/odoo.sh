@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# odoo-bin of $ODOO_VERSION (default 19.0; its tree and venv: tools/version.sh),
+# odoo-bin of $ODOO_VERSION (default 19.0; its tree and venv: scripts/version.sh),
 # with this repository on the addons path and var/odoo.conf (made on first
 # use, with a new evidence key in var/evidence.key, dated; shared by the
 # versions):
-# `tools/odoo.sh [shell] [odoo-bin options]`.
+# `scripts/odoo.sh [shell] [odoo-bin options]`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/tools/version.sh"
+. "$ROOT/scripts/version.sh"
 use_odoo_version
 CONF=$ROOT/var/odoo.conf
 if [ ! -f "$CONF" ]; then
@@ -17,7 +17,7 @@ if [ ! -f "$CONF" ]; then
         "$ROOT/var/evidence.key" > "$CONF"
 fi
 ADDONS=$ODOO_SRC/odoo/addons,$ROOT
-# OCA modules of this version fetched by tools/peers.py, if any
+# OCA modules of this version fetched by scripts/peers.py, if any
 PEERS=$ROOT/var/peers/$ODOO_VERSION/addons
 compgen -G "$PEERS/*/__manifest__.py" >/dev/null && ADDONS=$ADDONS,$PEERS
 COMMAND=()

@@ -1,4 +1,4 @@
-"""Per-version names for the Python tools, as tools/version.sh sets them for
+"""Per-version names for the Python tools, as scripts/version.sh sets them for
 the shell tools: each Odoo version has its virtualenv .venv-VERSION, its
 OCA modules in var/peers/VERSION, and databases whose names end in _18,
 _19..."""
@@ -28,7 +28,7 @@ def database(name, version):
 
 
 def environ(version):
-    """The environment for tools/odoo.sh on `version`."""
+    """The environment for scripts/odoo.sh on `version`."""
     return {**os.environ, "ODOO_VERSION": version}
 
 
