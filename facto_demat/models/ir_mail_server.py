@@ -9,9 +9,7 @@ from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from ..tools import mail_transport
 from ..tools.email_address import ascii_address
-from ..tools.odoo_versions import MAIL_SERVER_CONNECT as CONNECT
-from ..tools.odoo_versions import MAIL_SERVER_PREPARE as PREPARE
-from ..tools.odoo_versions import sending_disabled
+from ..tools.odoo_versions import ODOO_19, sending_disabled
 
 SYSTEM = "base.group_system"
 MICROSOFT_LOGIN = "https://login.microsoftonline.com"
@@ -131,8 +129,33 @@ class IrMailServer(models.Model):
     def action_view_failed_mails(self):
         return self._delivery_mails_action("exception")
 
+    if ODOO_19:
+
+        def _connect__(self, *args, **kwargs):
+            # EXTENDS 'base' (19.0; `connect` in 18.0)
+            return self._connect_through_transport(super()._connect__, *args, **kwargs)
+
+        def _prepare_email_message__(self, message, smtp_session):
+            # EXTENDS 'base' (19.0; `_prepare_email_message` in 18.0)
+            return self._restrict_envelope(
+                *super()._prepare_email_message__(message, smtp_session)
+            )
+
+    else:
+
+        def connect(self, *args, **kwargs):
+            # EXTENDS 'base' (18.0)
+            return self._connect_through_transport(super().connect, *args, **kwargs)
+
+        def _prepare_email_message(self, message, smtp_session):
+            # EXTENDS 'base' (18.0)
+            return self._restrict_envelope(
+                *super()._prepare_email_message(message, smtp_session)
+            )
+
     def _connect_through_transport(
         self,
+        connect_by_odoo,
         host=None,
         port=None,
         user=None,
@@ -145,11 +168,13 @@ class IrMailServer(models.Model):
         mail_server_id=None,
         allow_archived=False,
     ):
-        # EXTENDS 'base' (connect in 18.0, _connect__ in 19.0): a session of
-        # the server's transport, connected on its first message, paced and
-        # deferring instead of failing.
+        """A session of the server's transport, connected on its first
+        message, paced and deferring instead of failing; Odoo's own SMTP
+        session (`connect_by_odoo`, called with the other arguments) under
+        tests, for a host given, or when no server of ours applies."""
+
         def odoo_connect():
-            return getattr(super(IrMailServer, self), CONNECT)(
+            return connect_by_odoo(
                 host,
                 port,
                 user,
@@ -175,17 +200,12 @@ class IrMailServer(models.Model):
             return odoo_connect()
         return server._transport_session(odoo_connect, smtp_from)
 
-    locals()[CONNECT] = _connect_through_transport
-
-    def _prepare_envelope(self, message, smtp_session):
-        # EXTENDS 'base' (_prepare_email_message in 18.0,
-        # _prepare_email_message__ in 19.0): Odoo reads the envelope in the
-        # To, Cc and Bcc headers, display names included; a letter or a
-        # customer document goes only to the addresses the add-on validated
-        # (see mail.mail._prepare_outgoing_list), each once.
-        smtp_from, smtp_to_list, message = getattr(super(), PREPARE)(
-            message, smtp_session
-        )
+    def _restrict_envelope(self, smtp_from, smtp_to_list, message):
+        """Odoo's envelope (sender, recipients, message), its recipients
+        narrowed: Odoo reads them in the To, Cc and Bcc headers, display
+        names included; a letter or a customer document goes only to the
+        addresses the add-on validated (see
+        mail.mail._prepare_outgoing_list), each once."""
         allowed = self.env["mail.mail"]._demat_envelope(
             message["Message-Id"], smtp_to_list
         )
@@ -200,8 +220,6 @@ class IrMailServer(models.Model):
             if not smtp_to_list:
                 raise AssertionError(self.NO_VALID_RECIPIENT)
         return smtp_from, smtp_to_list, message
-
-    locals()[PREPARE] = _prepare_envelope
 
     def send_email(self, message, *args, smtp_session=None, **kwargs):
         # EXTENDS 'base': a refusal says who refused what and why; without

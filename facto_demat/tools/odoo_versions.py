@@ -1,7 +1,70 @@
-"""What differs between Odoo 18.0 and 19.0 in the declarations the add-ons
-make, bridged in one place: SQL constraints and cron progress. Renamed or
-re-signed methods are served by the overrides themselves (each says which
-version calls it)."""
+"""Odoo 18.0 and 19.0 from one code base, in one idiom: code branches on
+`ODOO_19` where a difference is met (an override is defined in the class
+body under the name each version calls, inside `if ODOO_19: … else: …`);
+a difference met in several files is served by a helper below. XML data
+branches on `version`, the variable Odoo gives `eval`.
+
+Every difference the add-ons meet, and where it is served:
+
+What differs, 18.0 -> 19.0                   Served in
+-------------------------------------------- ------------------------------------------
+`_sql_constraints` ignored;                  `declare_sql_constraints` below; the
+`models.Constraint`                          models that declare constraints
+
+a cron's progress: `_notify_progress` ->     `cron_progress` below;
+`_commit_progress` (commits itself)          `facto_demat_letter_run.py`,
+                                             `facto_demat_verification.py`
+
+sending disabled under tests: `current_test` `sending_disabled` below;
+-> `ir.mail_server._disable_send()`          `ir_mail_server.py`; `tests/common.py`
+                                             (`real_sending`)
+
+`mail.mail._postprocess_sent_message`        `NO_SUCCESS_EMAILS` below; `mail_mail.py`
+requires `success_emails`                    and the tests that call it
+
+`ir.mail_server.connect` -> `_connect__`;    `ir_mail_server.py`; `tests/common.py`
+`_prepare_email_message` ->                  (`build_email`)
+`_prepare_email_message__`; `build_email` ->
+`_build_email__`
+
+`account.move.send`: one default sending     `account_move_send.py`;
+method (`_get_default_sending_method`,       `facto_demat_peppol`, `facto_demat_fr_pdp`
+`_get_default_sending_settings`) -> a set    (`models/account_move_send.py`)
+(`_get_default_sending_methods`)
+
+Odoo 18 emails only invoices whose customer  `account_move_send.py` (`_send_mails`)
+has an email; 19 sends to the recipients
+
+the single send wizard ticks one method      `wizards/account_move_send_wizard.py`
+(18.0) and writes the customer's preference
+back; 19.0 neither
+
+the batch wizard's summary counts default    `wizards/account_move_send_batch_wizard.py
+methods (18.0) or applicable ones (19.0);    `
+19.0 leaves a customer without address to
+its own alert
+
+reply-to: `_notify_get_reply_to` ->          `models/facto_demat_document_mixin.py`
+`_notify_get_reply_to_batch` (the mass
+composer's too)
+
+`res.groups` on actions and users:           `views/facto_demat_route_board_views.xml`,
+`groups_id` -> `group_ids`                   `wizards/facto_demat_letter_wizard_views.x
+                                             ml`; `tests/common.py` (`add_groups`)
+
+tests: PDF rendering allowed by              `tests/common.py`,
+`enter_test_mode` -> `allow_pdf_render`;     `tests/test_response.py`
+crons open their own cursor
+(`enter_registry_test_mode`); outgoing
+requests allowed (`allow_requests`)
+
+`account_peppol`'s proxy answers and the     `tests/peppol_double.py`,
+send wizard's alerts and defaults            `tests/test_peppol_double.py`,
+                                             `tests/test_send.py`,
+                                             `tests/test_einvoicing_send.py`,
+                                             `tests/test_document_type.py`,
+                                             `tests/test_read_only_fields.py`
+"""
 
 from odoo import models, modules, release
 
@@ -44,12 +107,3 @@ def sending_disabled(env):
 
 # mail.mail._postprocess_sent_message: 19.0 adds a required success_emails
 NO_SUCCESS_EMAILS = {"success_emails": []} if ODOO_19 else {}
-
-# ir.mail_server's connection method, renamed in 19.0
-MAIL_SERVER_CONNECT = "_connect__" if ODOO_19 else "connect"
-
-# ir.mail_server's envelope method, (smtp_from, smtp_to_list, message),
-# renamed in 19.0
-MAIL_SERVER_PREPARE = (
-    "_prepare_email_message__" if ODOO_19 else "_prepare_email_message"
-)
