@@ -5,20 +5,11 @@ from odoo.tools import ormcache
 
 from ..tools.html_text import sanitised, sanitised_translations
 from ..tools.odoo_versions import declare_sql_constraints
-from ..tools.placeholders import fill, inert, inert_html
+from ..tools.placeholders import PLACEHOLDER_NAMES, fill, inert, inert_html
 from ..tools.process_fields import check_user_values
 
 # The order of FACTO's "Document types" list; other kinds come after.
 KIND_ORDER = ("quotation", "order", "delivery", "invoice", "credit_note")
-# FACTO's placeholders in a document's email text, %1 to %5, by their names
-# in the translatable standard texts
-PLACEHOLDER_NAMES = {
-    "customer": "%1",
-    "reference": "%2",
-    "company": "%3",
-    "amount": "%4",
-    "date": "%5",
-}
 # The company's email template calls back its document type's text, so the
 # text lives in one place, per language, and renders in the customer's.
 SUBJECT_CALL = "{{ object._demat_mail_subject() }}"

@@ -1,6 +1,5 @@
 import hashlib
 import logging
-import re
 import secrets
 from datetime import timedelta
 
@@ -18,8 +17,6 @@ from ..tools.placeholders import fill
 from .res_company import LETTER_TEXT_KINDS
 
 _logger = logging.getLogger(__name__)
-
-PLACEHOLDER = re.compile(r"%([1-5])")
 
 
 class FactoDematLetterRunLine(models.Model):

@@ -6,6 +6,17 @@ import re
 from markupsafe import Markup, escape
 
 PLACEHOLDER = re.compile(r"%([1-9])")
+# A letter's placeholders: %1 to %5 (see res.company's letter texts)
+LETTER_PLACEHOLDER = re.compile(r"%([1-5])")
+# A document's email text's placeholders, %1 to %5, by their names in the
+# translatable standard texts (see facto.demat.document.type)
+PLACEHOLDER_NAMES = {
+    "customer": "%1",
+    "reference": "%2",
+    "company": "%3",
+    "amount": "%4",
+    "date": "%5",
+}
 # Where Odoo's template syntax starts or ends in a text: `{{ … }}` of its
 # inline templates (subjects), `${…}` and `#{…}` of older and QWeb format
 # strings. A narrow no-break space (U+202F, the thin space of French

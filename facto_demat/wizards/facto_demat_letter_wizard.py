@@ -10,7 +10,7 @@ from ..models.facto_demat_letter_run import (
     PRINT_CHUNK,
     RUN_TEXT_FIELDS,
 )
-from ..models.facto_demat_letter_run_line import PLACEHOLDER
+from ..tools.placeholders import LETTER_PLACEHOLDER
 
 MAX_BODY_LENGTH = 20000
 FILTERS = [
@@ -409,7 +409,7 @@ class FactoDematLetterWizard(models.TransientModel):
             )
         if not html2plaintext(body).strip():
             raise UserError(self.env._("The text %(text)s is empty.", text=label))
-        if not PLACEHOLDER.search(str(body)):
+        if not LETTER_PLACEHOLDER.search(str(body)):
             raise UserError(
                 self.env._(
                     "The text %(text)s has none of the placeholders "

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 
-from odoo.addons.facto_demat.models.facto_demat_document_type import (
-    PLACEHOLDER_NAMES,
-)
+from odoo.addons.facto_demat.tools.placeholders import PLACEHOLDER_NAMES
 
 
 class FactoDematDocumentType(models.Model):
