@@ -14,6 +14,16 @@ def series(version):
     return int(version.split(".")[0])
 
 
+def source(version):
+    """The version's Odoo tree, as scripts/version.sh finds it."""
+    series_number = series(version)
+    return Path(
+        os.environ.get(f"ODOO_SRC_{series_number}")
+        or os.environ.get("ODOO_SRC")
+        or f"/opt/odoo{series_number}"
+    )
+
+
 def venv_bin(version):
     return ROOT / f".venv-{version}" / "bin"
 

@@ -5,9 +5,9 @@ and 19.0, or ODOO_VERSION).
 For each version, installs the add-ons in a new database without demo data
 (facto_test_18, facto_test_19...) and runs the tests selected by
 --test-tags (ours and Odoo's own sending tests), then the multi-process run
-of scripts/workers_run.py on a copy of that database and the updates from
-older states of main of scripts/upgrade_run.py (each of their checks counts
-as a test), then in a new database with
+of scripts/workers_run.py on a copy of that database, the updates from
+older states of main of scripts/upgrade_run.py and the wheels of
+scripts/wheels.py (each of their checks counts as a test), then in a new database with
 Odoo's demo data (facto_test_demo_18...; as Odoo's runbot and OCA's CI do)
 and OCA's mail_tracking, and runs ours again: without mail_tracking, said
 so, when no release of it for that version can be had. Fails on any failed
@@ -35,6 +35,7 @@ SUMMARY = re.compile(
 )
 WORKERS_SUMMARY = re.compile(r"^workers run: (\d+) passed, (\d+) failed$", re.M)
 UPGRADE_SUMMARY = re.compile(r"^upgrade run: (\d+) passed, (\d+) failed$", re.M)
+WHEELS_SUMMARY = re.compile(r"^wheels: (\d+) passed, (\d+) failed$", re.M)
 LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 SHOWN_INFO = re.compile(r"\.tests\.\S+: Starting |post-tests in|tests when loading")
 SKIPPED_TOUR = "Chrome executable not found"
@@ -123,6 +124,15 @@ def run_upgrades(version):
     )
 
 
+def run_wheels(version):
+    """scripts/wheels.py: the add-ons' wheels built, installed in a new
+    virtualenv and found by odoo-bin: (checks passed, checks failed,
+    problems)."""
+    return run_checks(
+        version, ["wheels.py", version, "--check"], WHEELS_SUMMARY, "the wheels"
+    )
+
+
 def run_checks(version, script, summary, what):
     """A tool of scripts/ (`script`: its name and arguments) run with the
     version's Python, which prints a table of checks and their `summary`
@@ -194,10 +204,12 @@ def run_version(version, args):
     workers = run_workers(version, database)
     print(f"\nOdoo {version}, updates from older states (scripts/upgrade_run.py):")
     upgrades = run_upgrades(version)
+    print(f"\nOdoo {version}, the add-ons as wheels (scripts/wheels.py):")
+    wheels = run_wheels(version)
     passed, failed, problems = (
-        passed + workers[0] + upgrades[0],
-        failed + workers[1] + upgrades[1],
-        problems + workers[2] + upgrades[2],
+        passed + workers[0] + upgrades[0] + wheels[0],
+        failed + workers[1] + upgrades[1] + wheels[1],
+        problems + workers[2] + upgrades[2] + wheels[2],
     )
     notes = []
     if args.no_demo_run:

@@ -240,16 +240,6 @@ print("UPGRADE-RESULT " + json.dumps(results))
 """
 
 
-def odoo_src(version):
-    """The version's Odoo tree, as scripts/version.sh finds it."""
-    series = odoo_version.series(version)
-    return (
-        os.environ.get(f"ODOO_SRC_{series}")
-        or os.environ.get("ODOO_SRC")
-        or f"/opt/odoo{series}"
-    )
-
-
 class Site:
     """An Odoo server's files for one database: its configuration (with
     the evidence key file), data directory and add-ons."""
@@ -272,14 +262,15 @@ class Site:
     def odoo(self, addons, *options, script=None, extra_env=None):
         """odoo-bin (`shell` when a `script` is given) on this database with
         the folders `addons` on the path after Odoo's; return its output."""
+        source = odoo_version.source(self.version)
         command = [
             str(odoo_version.venv_bin(self.version) / "python"),
-            f"{odoo_src(self.version)}/odoo-bin",
+            str(source / "odoo-bin"),
             *(["shell"] if script else []),
             "-c",
             str(self.conf),
             "--addons-path="
-            + ",".join(map(str, [f"{odoo_src(self.version)}/odoo/addons", *addons])),
+            + ",".join(str(path) for path in [source / "odoo" / "addons", *addons]),
             f"--data-dir={self.data_dir}",
             f"--database={self.db}",
             "--no-http",
