@@ -236,6 +236,7 @@ def run_version(version, args):
 
 
 def run_linters(venv_bin):
+    lint_bin = ROOT / ".venv-lint" / "bin"
     failed = 0
     paths = [*addons.GROUPS["all"], "bench", "scripts"]
     for command in (
@@ -249,10 +250,11 @@ def run_linters(venv_bin):
             *addons.GROUPS["all"],
         ],
         [
-            ROOT / ".venv-lint" / "bin" / "oca-checks-odoo-module",
+            lint_bin / "oca-checks-odoo-module",
             *addons.GROUPS["all"],
         ],
         [venv_bin / "python", ROOT / "scripts" / "i18n.py", "check"],
+        [lint_bin / "python", ROOT / "scripts" / "readme.py", "--check"],
     ):
         print("$", " ".join(str(part) for part in command[1:]), flush=True)
         if subprocess.run(command, cwd=ROOT).returncode:
