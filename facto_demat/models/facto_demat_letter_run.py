@@ -1,39 +1,30 @@
 import base64
-import hashlib
-import io
 import logging
 import os
 import random
 import time
-from contextlib import ExitStack
 from datetime import timedelta
-
-import pikepdf
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import module
 from odoo.tools import find_in_path, format_date, format_datetime
 
-from ..tools import letter_engine, qr_code
+from ..tools import letter_engine, letter_pdf
 from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
-from ..tools.pdf import (
-    LETTER_MARKER_SIZE,
-    compact,
-    draw_qr_code,
-    extract_pages,
-    letter_hashes,
-    marked_pages,
-    merge_pdfs,
-)
+from ..tools.pdf import letter_hashes, merge_pdfs
 
 # Letters rendered per wkhtmltopdf call (this build takes one input document
 # per call) and customers handled per cron batch: each batch's printed
 # letters are stored as one PDF.
 PRINT_CHUNK = 250
 BATCH_SIZE = 1000
+# A run of at most one engine call's letters is done in the user's
+# transaction, so that they are there when the wizard closes; a larger one
+# by the cron, batch after batch.
+DONE_AT_ONCE = PRINT_CHUNK
 # A batch that another transaction made fail on a row both wrote (a
 # customer answering by link, a clerk) is done again at once, in a new
 # transaction, up to this many times, after a random wait growing each time.
@@ -464,6 +455,14 @@ class FactoDematLetterRun(models.Model):
         self.ensure_one()
         return tuple(name and self[name] for name in RUN_TEXT_FIELDS[kind])
 
+    def _start(self):
+        """Start this new run, at once or by the cron (`DONE_AT_ONCE`)."""
+        self.ensure_one()
+        if len(self.line_ids) <= DONE_AT_ONCE:
+            self._process_batch(BATCH_SIZE)
+        else:
+            self._schedule()
+
     def _schedule(self):
         self.env.ref("facto_demat.ir_cron_demat_letter_run")._trigger()
 
@@ -534,106 +533,64 @@ class FactoDematLetterRun(models.Model):
         return {line: {"attachment", "sha256"}} (see
         `_store_printed_letters`)."""
         pdf, pages = self._render_letters(lines)
+        files = letter_pdf.letter_files(pdf, list(pages.values()))
         letters = {}
-        with pikepdf.open(io.BytesIO(pdf)) as document:
-            for line, (first, last) in pages.items():
-                letter = extract_pages(document, first, last)
-                lang = line.partner_id._demat_lang(self.company_id)
-                name = self.with_context(lang=lang).env._(
-                    "Letter %(code)s.pdf",
-                    code=line.partner_id.ref or line.partner_id.id,
-                )
-                letters[line] = {
-                    "attachment": self._attachment(name, letter, line),
-                    "sha256": hashlib.sha256(letter).hexdigest(),
-                }
+        for line, (letter, sha256) in zip(pages, files, strict=True):
+            lang = line.partner_id._demat_lang(self.company_id)
+            name = self.with_context(lang=lang).env._(
+                "Letter %(code)s.pdf",
+                code=line.partner_id.ref or line.partner_id.id,
+            )
+            letters[line] = {
+                "attachment": self._attachment(name, letter, line),
+                "sha256": sha256,
+            }
         # the PDFs are in the filestore; keep them out of the cache
         self.env["ir.attachment"].invalidate_model(["raw", "datas"])
         return letters
 
     def _render_letters(self, lines):
-        """Render these letters, `PRINT_CHUNK` to an engine call and
-        `_render_workers()` calls at once, while another process makes their
-        QR codes, and draw the codes; return
-        the PDF (bytes) of them all, one after the other, and each line's
-        pages in it: {line: (first, last)}, counted from 1."""
+        """Render these letters (`tools.letter_pdf`), `PRINT_CHUNK` to an
+        engine call and `_render_workers()` calls at once; return the PDF
+        (bytes) of them all, one after the other, and each line's pages in
+        it: {line: (first, last)}, counted from 1. Raises `UserError` when
+        they cannot be printed."""
         report = self.env.ref("facto_demat.action_report_demat_letter")
         chunks = [
             lines[start : start + PRINT_CHUNK]
             for start in range(0, len(lines), PRINT_CHUNK)
         ]
-        linked = lines.filtered(lambda line: line._response_link())
-        deadline = self._render_deadline()
-        with ExitStack() as open_documents:
-            try:
-                with (
-                    letter_engine.renderer(
-                        find_in_path("wkhtmltopdf"),
-                        report._build_wkhtmltopdf_args(report.get_paperformat(), False),
-                        deadline=deadline,
-                        workers=self._render_workers(),
-                    ) as render,
-                    qr_code.drawings(
-                        [line._response_link() for line in linked], deadline
-                    ) as qr_codes,
-                ):
-                    futures = [render(self._letters_html(chunk)) for chunk in chunks]
-                    parts = [
-                        (chunk, future.result())
-                        for chunk, future in zip(chunks, futures, strict=True)
-                    ]
-                    # while the QR codes are made
-                    document, pages = self._assemble_letters(parts, open_documents)
-                    qr_codes = dict(zip(linked, qr_codes(), strict=True))
-            except (letter_engine.EngineError, RuntimeError) as error:
-                raise UserError(
-                    self.env._(
-                        "The letters could not be printed: %(error)s", error=error
-                    )
-                ) from error
-            for line, (first, last) in pages.items():
-                if line in qr_codes:
-                    draw_qr_code(
-                        document, document.pages[first - 1 : last], qr_codes[line]
-                    )
-            return compact(document), pages
-
-    def _assemble_letters(self, parts, open_documents):
-        """One new PDF document of the rendered `parts` ([(lines, PDF)]), and
-        each line's pages in it (see `_render_letters`), found by the marker
-        where each letter starts: a long letter costs its pages, not more
-        engine calls. The documents stay open in `open_documents` (an
-        ExitStack) until it is saved. Raises `UserError` when a part does
-        not show one marker a letter."""
-        document = open_documents.enter_context(pikepdf.new())
-        pages = {}
-        for lines, pdf in parts:
-            start = len(document.pages)
-            source = open_documents.enter_context(pikepdf.open(io.BytesIO(pdf)))
-            firsts = marked_pages(source, LETTER_MARKER_SIZE)
-            if len(firsts) != len(lines) or firsts[:1] != [1]:
-                raise UserError(
-                    self.env._(
-                        "The letters could not be printed: the PDF engine marked "
-                        "the start of %(found)s letter(s) out of %(count)s.",
-                        found=len(firsts),
-                        count=len(lines),
-                    )
-                )
-            document.pages.extend(source.pages)
-            ends = [first - 1 for first in firsts[1:]] + [len(source.pages)]
-            pages.update(
-                (line, (start + first, start + end))
-                for line, first, end in zip(lines, firsts, ends, strict=True)
+        try:
+            pdf, pages = letter_pdf.print_letters(
+                (self._letters_html(chunk) for chunk in chunks),
+                [len(chunk) for chunk in chunks],
+                [line._response_link() or None for line in lines],
+                find_in_path("wkhtmltopdf"),
+                report._build_wkhtmltopdf_args(report.get_paperformat(), False),
+                deadline=self._render_deadline(),
+                workers=self._render_workers(),
             )
-        return document, pages
+        except letter_pdf.MarkerMismatch as error:
+            raise UserError(
+                self.env._(
+                    "The letters could not be printed: the PDF engine marked "
+                    "the start of %(found)s letter(s) out of %(count)s.",
+                    found=error.found,
+                    count=error.expected,
+                )
+            ) from error
+        except (letter_engine.EngineError, RuntimeError) as error:
+            raise UserError(
+                self.env._("The letters could not be printed: %(error)s", error=error)
+            ) from error
+        return pdf, dict(zip(lines, pages, strict=True))
 
     def _letters_html(self, lines):
         """The HTML of these letters, one whole document.
 
         The template is a whole document: Odoo's `_render_qweb_pdf` would wrap
         each article in its layout and re-read the PDF to split it per
-        record, which `_render_letters` does itself.
+        record, which `tools.letter_pdf` does itself.
         """
         report = self.env.ref("facto_demat.action_report_demat_letter")
         return report._render_qweb_html(report.report_name, lines.ids)[0].decode()

@@ -399,7 +399,7 @@ class FactoDematLetterRunLine(models.Model):
         return bool(self._response_link()) and marker_data_uri(QR_MARKER_SIZE)
 
     def _letter_start_marker(self):
-        """What the letter shows where it starts, for `_render_letters` to
+        """What the letter shows where it starts, for `tools.letter_pdf` to
         find its first page (see `tools.pdf.marked_pages`)."""
         return marker_data_uri(LETTER_MARKER_SIZE)
 

@@ -11,6 +11,7 @@ from . import test_evidence
 from . import test_evidence_seal
 from . import test_letter
 from . import test_letter_batches
+from . import test_letter_pdf
 from . import test_letter_reply
 from . import test_letter_store
 from . import test_mail_delivery

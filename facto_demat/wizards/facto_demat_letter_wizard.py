@@ -5,9 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date, html2plaintext
 
 from ..models.facto_demat_letter_run import (
-    BATCH_SIZE,
     LETTER_PURPOSES,
-    PRINT_CHUNK,
     RUN_TEXT_FIELDS,
 )
 from ..tools.placeholders import LETTER_PLACEHOLDER
@@ -140,10 +138,7 @@ class FactoDematLetterWizard(models.TransientModel):
         self.ensure_one()
         emailed, printed = self._check_and_select()
         run = self._create_run(emailed, printed)
-        if len(run.line_ids) <= PRINT_CHUNK:
-            run._process_batch(BATCH_SIZE)
-        else:
-            run._schedule()
+        run._start()
         return {
             "type": "ir.actions.act_window",
             "res_model": run._name,
