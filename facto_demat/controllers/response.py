@@ -131,15 +131,14 @@ class FactoDematResponse(http.Controller):
 
     def _render(self, line, template, values):
         company = line.run_id.company_id
-        customer = line.partner_id.commercial_partner_id.with_company(company)
         return _secure(
             request.render(
                 template,
                 {
                     "company": company,
                     "customer": line.partner_id,
-                    "masked_email": _mask(customer),
-                    "recorded": customer._demat_recorded_answer(),
+                    "masked_email": _mask(line._customer()),
+                    "recorded": line._recorded_answer(),
                     "signed_in_user": _signed_in_user(),
                     "letter_text": line.letter_text,
                     "asks_data": line._asks_customer_data(),

@@ -268,9 +268,7 @@ class FactoDematCustomerData(models.Model):
 
         As superuser, called by the public answer page only, for a letter
         whose link was checked."""
-        customer = line.partner_id.commercial_partner_id.with_company(
-            line.run_id.company_id
-        )
+        customer = line._customer()
         Data = self.sudo()
         same = Data.search(
             [

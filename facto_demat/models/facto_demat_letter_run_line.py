@@ -9,7 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
-from ..tools.email_address import format_address, valid_emails
+from ..tools.email_address import format_address, header_text, valid_emails
 from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.odoo_versions import declare_sql_constraints
 from ..tools.pdf import LETTER_MARKER_SIZE, QR_MARKER_SIZE, marker_data_uri
@@ -365,29 +365,164 @@ class FactoDematLetterRunLine(models.Model):
         )
 
     def _apply_customer_answer(self, answer, origin, email=None, confirm=False):
-        """Apply what the customer answered from this letter's link (see
-        `res.partner._demat_customer_answer`); None when the new address
-        given is not valid. Only for a letter of `_from_response_token`."""
+        """Apply the answer given by this letter's link: "refuse", "accept"
+        or "address" (documents to `email`, once the invoicing team
+        confirms); `origin` says where it came from ({"ip_address",
+        "user_agent", and "user_id" when someone logged in to Odoo gave
+        it}). Answering again changes nothing; answers of one day send one
+        confirmation email and keep one activity. Return the confirmation to
+        show; None when the new address given is not valid.
+
+        Called as superuser by the public answer page, only for a letter of
+        `_from_response_token`.
+        """
         self.ensure_one()
         if answer == "address":
             emails = valid_emails(email)
             if len(emails) != 1:
                 return None
             email = emails[0]
-        customer = self.partner_id.commercial_partner_id.with_company(
+        customer = self._customer()
+        unchanged = {
+            "refuse": customer.demat_refused,
+            "accept": customer.demat_accepted and not customer.demat_refused,
+            "address": email == customer.demat_requested_email,
+        }[answer]
+        if unchanged:  # the same answer again: nothing to record or send
+            return self.env._(
+                "Your answer was already recorded. %(answer)s",
+                answer=self._recorded_answer(),
+            )
+        origin = {"channel": "link", **origin}
+        answering = customer.with_context(demat_event=origin)
+        if answer == "refuse":
+            answering.demat_refused = True
+            text = self.env._("You refused documents by email: they will come by post.")
+        elif answer == "accept":
+            answering.write({"demat_refused": False, "demat_accepted": True})
+            text = self.env._("You accepted documents by email.")
+        else:
+            customer.demat_requested_email = email
+            customer.env["facto.demat.event"].create(
+                customer._prepare_demat_event("address_requested", note=email, **origin)
+            )
+            customer._demat_one_activity(
+                "facto_demat.mail_activity_confirm_address",
+                self.env._(
+                    "The customer asks for documents to go to %(email)s. Confirm "
+                    "it with the button on the customer, or ignore it.",
+                    email=email,
+                ),
+            )
+            text = self.env._(
+                "You asked for documents to go to %(email)s: we will confirm it "
+                "shortly.",
+                email=email,
+            )
+        user = self.env["res.users"].browse(origin.get("user_id"))
+        if user:
+            note = self.env._(
+                "Answer to the dematerialisation letter, from its link, given by "
+                "the user %(user)s: %(answer)s",
+                user=user.name,
+                answer=text,
+            )
+        else:
+            note = self.env._(
+                "Answer to the dematerialisation letter, from its link: %(answer)s",
+                answer=text,
+            )
+        customer.message_post(
+            body=Markup("<p>%s</p>") % note,
+            author_id=(user.partner_id or self.env.ref("base.partner_root")).id,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+        if answer != "refuse" or confirm:
+            self._send_answer_confirmation(text)
+        return text
+
+    def _recorded_answer(self):
+        """What this letter's customer answered last, with its date, as the
+        answer page says it; '' when nothing was answered."""
+        self.ensure_one()
+        customer = self._customer().sudo()
+        if customer.demat_refused:
+            return self.env._(
+                "You refused documents by email on %(date)s.",
+                date=format_date(
+                    self.env, customer.demat_refused_date, date_format="long"
+                ),
+            )
+        if customer.demat_requested_email:
+            request = (
+                self.env["facto.demat.event"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "=", customer.id),
+                        ("event_type", "=", "address_requested"),
+                    ],
+                    order="sequence desc",
+                    limit=1,
+                )
+            )
+            return self.env._(
+                "On %(date)s, you asked for documents to go to %(email)s.",
+                date=format_date(self.env, request.date, date_format="long"),
+                email=customer.demat_requested_email,
+            )
+        if customer.demat_accepted:
+            return self.env._(
+                "You accepted documents by email on %(date)s.",
+                date=format_date(
+                    self.env, customer.demat_accepted_date, date_format="long"
+                ),
+            )
+        return ""
+
+    def _send_answer_confirmation(self, text):
+        """Email the customer what was recorded (`text`), now (the mail
+        queue is woken), to its document addresses; nothing when a
+        confirmation already went today (`demat_answer_confirmation_date`)."""
+        customer = self._customer()
+        company = self.run_id.company_id
+        emails = valid_emails(customer.demat_email or customer.email)
+        today = fields.Date.context_today(customer)
+        if not emails or customer.demat_answer_confirmation_date == today:
+            return
+        customer.demat_answer_confirmation_date = today
+        self.env["mail.mail"].create(
+            {
+                "subject": self.env._(
+                    "%(company)s: your answer about documents by email",
+                    company=header_text(company.name),
+                ),
+                "body_html": Markup("<p>%s</p><p>%s</p>") % (text, company.name),
+                "email_from": company.email_formatted,
+                "reply_to": company._demat_reply_to(),
+                # bare addresses: Odoo 18 would read one in a display name
+                "email_to": ", ".join(emails),
+                "auto_delete": True,
+            }
+        )
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _customer(self):
+        """The customer this letter speaks to (its commercial partner), in
+        the run's company, where its consent lives."""
+        return self.partner_id.commercial_partner_id.with_company(
             self.run_id.company_id
         )
-        return customer._demat_customer_answer(answer, origin, email, confirm)
 
     def _asks_customer_data(self):
         """Whether this letter's page asks for the customer's details
         (SIREN or SIRET, invoicing email, VAT liability, delivery address):
         letters to French businesses, whatever their text."""
         self.ensure_one()
-        customer = self.partner_id.commercial_partner_id.with_company(
-            self.run_id.company_id
+        return (
+            self.letter_text != "consent" or self._customer()._demat_business_in_zone()
         )
-        return self.letter_text != "consent" or customer._demat_business_in_zone()
 
     def _response_link(self):
         """This letter's answer link, while the letters are made."""

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize, format_date, format_datetime, html2plaintext
+from odoo.tools import email_normalize, format_datetime, html2plaintext
 
 from ..tools import email_address
 from ..tools.einvoicing import (
@@ -615,7 +615,8 @@ class ResPartner(models.Model):
     def _demat_event_origin(self):
         """Who records a fact and how ({"user_id", "channel", ...}): the
         answer page says where an answer came from (see
-        `_demat_customer_answer`); else the current user, by hand."""
+        `facto.demat.letter.run.line._apply_customer_answer`); else the
+        current user, by hand."""
         return {
             "user_id": self.env.uid,
             **self.env.context.get("demat_event", {"channel": "manual"}),
@@ -770,120 +771,6 @@ class ResPartner(models.Model):
             )
         return "\n".join(lines) or False
 
-    def _demat_customer_answer(self, answer, origin, email=None, confirm=False):
-        """Apply the answer given by the letter's link: "refuse", "accept"
-        or "address" (documents to `email`, once the invoicing team
-        confirms); `origin` says where it came from ({"ip_address",
-        "user_agent", and "user_id" when someone logged in to Odoo gave
-        it}). Answering again changes nothing; answers of one day send one
-        confirmation email and keep one activity. Return the confirmation to
-        show.
-
-        Called as superuser by the public answer page, for the customer of
-        a letter whose link was checked.
-        """
-        self.ensure_one()
-        unchanged = {
-            "refuse": self.demat_refused,
-            "accept": self.demat_accepted and not self.demat_refused,
-            "address": bool(email) and email == self.demat_requested_email,
-        }[answer]
-        if unchanged:  # the same answer again: nothing to record or send
-            return self.env._(
-                "Your answer was already recorded. %(answer)s",
-                answer=self._demat_recorded_answer(),
-            )
-        origin = {"channel": "link", **origin}
-        customer = self.with_context(demat_event=origin)
-        if answer == "refuse":
-            customer.demat_refused = True
-            text = self.env._("You refused documents by email: they will come by post.")
-        elif answer == "accept":
-            customer.write({"demat_refused": False, "demat_accepted": True})
-            text = self.env._("You accepted documents by email.")
-        else:
-            self.demat_requested_email = email
-            self.env["facto.demat.event"].create(
-                self._prepare_demat_event("address_requested", note=email, **origin)
-            )
-            self._demat_ask_to_confirm_address(email)
-            text = self.env._(
-                "You asked for documents to go to %(email)s: we will confirm it "
-                "shortly.",
-                email=email,
-            )
-        user = self.env["res.users"].browse(origin.get("user_id"))
-        if user:
-            note = self.env._(
-                "Answer to the dematerialisation letter, from its link, given by "
-                "the user %(user)s: %(answer)s",
-                user=user.name,
-                answer=text,
-            )
-        else:
-            note = self.env._(
-                "Answer to the dematerialisation letter, from its link: %(answer)s",
-                answer=text,
-            )
-        self.message_post(
-            body=Markup("<p>%s</p>") % note,
-            author_id=(user.partner_id or self.env.ref("base.partner_root")).id,
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
-        )
-        if answer != "refuse" or confirm:
-            self._demat_send_answer_confirmation(text)
-        return text
-
-    def _demat_recorded_answer(self):
-        """What this customer answered last, with its date, as the answer
-        page says it; '' when nothing was answered."""
-        self.ensure_one()
-        customer = self.sudo()
-        if customer.demat_refused:
-            return self.env._(
-                "You refused documents by email on %(date)s.",
-                date=format_date(
-                    self.env, customer.demat_refused_date, date_format="long"
-                ),
-            )
-        if customer.demat_requested_email:
-            request = (
-                self.env["facto.demat.event"]
-                .sudo()
-                .search(
-                    [
-                        ("partner_id", "=", customer.id),
-                        ("event_type", "=", "address_requested"),
-                    ],
-                    order="sequence desc",
-                    limit=1,
-                )
-            )
-            return self.env._(
-                "On %(date)s, you asked for documents to go to %(email)s.",
-                date=format_date(self.env, request.date, date_format="long"),
-                email=customer.demat_requested_email,
-            )
-        if customer.demat_accepted:
-            return self.env._(
-                "You accepted documents by email on %(date)s.",
-                date=format_date(
-                    self.env, customer.demat_accepted_date, date_format="long"
-                ),
-            )
-        return ""
-
-    def _demat_ask_to_confirm_address(self, email):
-        """Ask the customer's salesperson (or the administrator) to confirm
-        `email`: in the activity open for an earlier request, if any."""
-        note = self.env._(
-            "The customer asks for documents to go to %(email)s. Confirm it "
-            "with the button on the customer, or ignore it.",
-            email=email,
-        )
-        self._demat_one_activity("facto_demat.mail_activity_confirm_address", note)
-
     def _demat_one_activity(self, xmlid, note):
         """Give the activity of this type (xml id) open on the customer
         `note`, or open one for its salesperson (or the administrator)."""
@@ -1008,32 +895,6 @@ class ResPartner(models.Model):
         customer = self.sudo()
         customer.activity_feedback([LETTER_REPLY], feedback=feedback)
         customer.demat_letter_reply_id = False
-
-    def _demat_send_answer_confirmation(self, text):
-        """Email the customer what was recorded, now (the mail queue is
-        woken), to its document addresses; nothing when a confirmation
-        already went today (`demat_answer_confirmation_date`)."""
-        company = self.env.company
-        emails = email_address.valid_emails(self.demat_email or self.email)
-        today = fields.Date.context_today(self)
-        if not emails or self.demat_answer_confirmation_date == today:
-            return
-        self.demat_answer_confirmation_date = today
-        self.env["mail.mail"].create(
-            {
-                "subject": self.env._(
-                    "%(company)s: your answer about documents by email",
-                    company=email_address.header_text(company.name),
-                ),
-                "body_html": Markup("<p>%s</p><p>%s</p>") % (text, company.name),
-                "email_from": company.email_formatted,
-                "reply_to": company._demat_reply_to(),
-                # bare addresses: Odoo 18 would read one in a display name
-                "email_to": ", ".join(emails),
-                "auto_delete": True,
-            }
-        )
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     def action_demat_apply_requested_email(self):
         """Make the address the customer asked for the invoice contact's."""
