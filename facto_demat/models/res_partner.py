@@ -999,12 +999,13 @@ class ResPartner(models.Model):
         """["address: why it is not valid", ...] for this partner's email
         field, in the user's language."""
         self.ensure_one()
-        labels = self._demat_email_fault_labels()
         faults = [
             self.env._(
                 "%(address)s: %(fault)s",
                 address=address.text,
-                fault=labels[address.fault],
+                fault=email_address.FAULT_LABELS[address.fault]._translate(
+                    self.env.lang
+                ),
             )
             for address in email_address.parse_addresses(self.email)
             if address.fault
@@ -1014,18 +1015,6 @@ class ResPartner(models.Model):
                 self.env._("%(address)s: bounced", address=self.email.strip())
             )
         return faults
-
-    def _demat_email_fault_labels(self):
-        return {
-            email_address.NO_AT: self.env._("no @"),
-            email_address.TWO_AT: self.env._("two @"),
-            email_address.NO_LOCAL: self.env._("nothing before the @"),
-            email_address.NO_DOMAIN: self.env._("domain missing"),
-            email_address.SPACE: self.env._("a space in the address"),
-            email_address.DOT: self.env._("a misplaced dot"),
-            email_address.DOMAIN: self.env._("invalid domain"),
-            email_address.FORMAT: self.env._("invalid characters or form"),
-        }
 
     def _demat_check_route_rights(self, vals):
         """Only accounting managers set a customer's route by hand: it

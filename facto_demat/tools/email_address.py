@@ -19,6 +19,9 @@ import idna
 from email_validator import EmailNotValidError, validate_email
 
 from odoo.tools import email_normalize, formataddr
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 SEPARATORS = ",;\n\r"
 MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
@@ -30,8 +33,8 @@ CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 WORD_WITH_AT = re.compile(r"[^\s<>()\[\]{}\",;]*@[^\s<>()\[\]{}\",;]*")
 SENTENCE_MARKS = ".:!?'"
 
-# Why an address is not valid (`Address.fault`); the model says each in the
-# user's language (res.partner._demat_email_fault_labels).
+# Why an address is not valid (`Address.fault`), and how the user reads it
+# (`FAULT_LABELS`, translated when shown)
 NO_AT = "no_at"  # no @
 TWO_AT = "two_at"  # more than one @
 NO_LOCAL = "no_local"  # nothing before the @
@@ -40,6 +43,16 @@ SPACE = "space"  # a blank inside the address
 DOT = "dot"  # a dot at the start or the end, or two dots in a row
 DOMAIN = "domain"  # a domain no mail server can have
 FORMAT = "format"  # any other character or form the standard forbids
+FAULT_LABELS = {
+    NO_AT: _lt("no @"),
+    TWO_AT: _lt("two @"),
+    NO_LOCAL: _lt("nothing before the @"),
+    NO_DOMAIN: _lt("domain missing"),
+    SPACE: _lt("a space in the address"),
+    DOT: _lt("a misplaced dot"),
+    DOMAIN: _lt("invalid domain"),
+    FORMAT: _lt("invalid characters or form"),
+}
 
 
 @dataclass(frozen=True)
