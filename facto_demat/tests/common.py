@@ -1,22 +1,40 @@
+"""The bases the add-on's tests share: `DematCase` (customers in each
+consent situation on the test company) and those built on it (`SendCase`,
+`TransportCase`, `LetterCase`, `RpcCase`, `EinvoicingSendCase`),
+`AnswerCase` (a letter's link answered over HTTP), the mixins
+`MailSendingMixin` and `WebClientMixin`, and small helpers. A test class
+adds `HttpCase` to a base when it drives the server as a browser does."""
+
+import base64
 import contextlib
 import email
 import email.policy
 import io
 import json
+import re
 import unittest
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
+from datetime import date, timedelta
+from http.client import HTTPConnection
 from unittest.mock import patch
+from urllib.parse import urlencode
 
 import pikepdf
 
 from odoo import fields
-from odoo.tests import new_test_user
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, new_test_user
+from odoo.tests.common import HOST
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.account.tests.common import (
+    AccountTestInvoicingCommon,
+    AccountTestInvoicingHttpCommon,
+)
 from odoo.addons.base.tests.common import MockSmtplibCase
 
 from ..tools.odoo_versions import ODOO_19
 from .fake_servers import FakeMicrosoft, FakeSmtp
+from .peppol_double import CUSTOMER_SIRET, PeppolDouble
 
 TRANSPORTS = ("smtp", "ews", "graph")
 # Company settings of OCA modules that would refuse the data these tests
@@ -402,3 +420,359 @@ def page_contents(pdf):
             page.contents_coalesce()
             contents.append(page.obj.Contents.read_bytes())
         return contents
+
+
+class Undo(Exception):
+    """Rolls a savepoint back."""
+
+
+HOSTILE = (
+    '<p>Bonjour %1</p><img src="x" onerror="fetch(\'/web/session\')">'
+    "<script>document.title='pris'</script>"
+    '<iframe src="/web"></iframe><form action="/web"><input name="a"></form>'
+)
+
+
+LINK = re.compile(r'href="[^"]*(/demat/[A-Za-z0-9_-]+)"')
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+INVALID = "This link is no longer valid"
+
+
+class AnswerCase(AccountTestInvoicingHttpCommon, MailSendingMixin, WebClientMixin):
+    """Two customers, and a letter's link to answer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        neutralise_peer_checks(cls.env)
+        cls.env.company.email = "factures@lambert.example"
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Boulangerie Martin",
+                "ref": "C0001",
+                "email": "contact@boulangerie-martin.example",
+                "customer_rank": 1,
+                "is_company": True,
+            }
+        )
+        cls.other = cls.env["res.partner"].create(
+            {
+                "name": "Garage Bernard",
+                "ref": "C0002",
+                "email": "garage@bernard.example",
+                "customer_rank": 1,
+                "is_company": True,
+            }
+        )
+
+    def send_letter(self, partner):
+        """Email this customer a letter; return the path of its link."""
+        wizard = self.env["facto.demat.letter.wizard"].create(
+            {
+                "output": "email",
+                "partner_code_from": partner.ref,
+                "partner_code_to": partner.ref,
+                "include_already_sent": True,
+            }
+        )
+        run = self.env["facto.demat.letter.run"].browse(
+            wizard.action_confirm()["res_id"]
+        )
+        line = run.line_ids
+        self.assertTrue(line.response_expires_at)
+        body = line.mail_ids.body_html
+        with self.mails_sent():
+            line.mail_ids.send()
+        return LINK.search(body)[1]
+
+    def answer(self, path, answer, headers=None, **values):
+        page = self.url_open(path, headers=headers)
+        self.assertEqual(page.status_code, 200)
+        csrf = CSRF.search(page.text)[1]
+        return self.url_open(
+            f"{path}/answer",
+            data={"csrf_token": csrf, "answer": answer, **values},
+            headers=headers,
+        )
+
+    def post_chunked(self, path, values, chunk=1024):
+        """POST `values` as a form to `path`, the body in chunks
+        (Transfer-Encoding: chunked, no Content-Length), with this test's
+        browser cookies, as `url_open` sends them; the status and body of
+        the response."""
+        body = urlencode(values).encode()
+        self.cr.flush()
+        self.cr.clear()
+        # 19.0's test server takes requests only within allow_requests
+        allowed = self.allow_requests() if ODOO_19 else nullcontext()
+        connection = HTTPConnection(HOST, self.http_port(), timeout=12)
+        with allowed, closing(connection):
+            cookies = "; ".join(
+                f"{cookie.name}={cookie.value}" for cookie in self.opener.cookies
+            )
+            connection.request(
+                "POST",
+                path,
+                body=(body[at : at + chunk] for at in range(0, len(body), chunk)),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookies,
+                },
+                encode_chunked=True,
+            )
+            response = connection.getresponse()
+            return response.status, response.read()
+
+    def events(self, partner):
+        return self.env["facto.demat.event"].search(
+            [("partner_id", "=", partner.id)], order="sequence"
+        )
+
+    def confirmations(self):
+        return self.env["mail.mail"].search(
+            [("subject", "like", "your answer about documents by email")]
+        )
+
+
+class LetterCase(DematCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.email = "factures@lambert.example"
+        cls.customer.customer_rank = 1
+        cls.customers = cls.customer | cls.Partner.create(
+            [
+                {
+                    "name": name,
+                    "ref": ref,
+                    "email": email,
+                    "customer_rank": 1,
+                    "is_company": True,
+                }
+                for name, ref, email in (
+                    ("Garage Bernard", "C0003", "garage@bernard.example"),
+                    ("Atelier Dubois", "C0002", False),
+                    ("Zinc & Co", "C0010", "compta@@zinc.example"),
+                    ("Hôtel Petit", "C0004", "hotel@petit.example"),
+                )
+            ]
+        )
+        cls.c1, cls.c3, cls.c2, cls.c10, cls.c4 = cls.customers
+
+    def setUp(self):
+        super().setUp()
+        # Real PDFs: wkhtmltopdf fetches the report assets from this server.
+        self.enterContext(self.pdf_rendering())
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+
+    def wizard(self, **values):
+        """The letter wizard on this class's customers (codes C…), whatever
+        else the database holds (demo customers, a customer file)."""
+        if "partner_ids" not in values:
+            values.setdefault("partner_code_from", "C0000")
+            values.setdefault("partner_code_to", "C9999")
+        return self.env["facto.demat.letter.wizard"].create(values)
+
+    def selection(self, **values):
+        emailed, printed = self.wizard(**values)._select_customers()
+        return emailed.filtered(lambda p: p in self.customers), printed.filtered(
+            lambda p: p in self.customers
+        )
+
+    def start(self, **values):
+        action = self.wizard(**values).action_confirm()
+        return self.env["facto.demat.letter.run"].browse(action["res_id"])
+
+    def run_pdf(self, run):
+        """The run's whole PDF, as downloaded."""
+        run.invalidate_recordset(["pdf_file"])
+        return base64.b64decode(run.pdf_file)
+
+    def letter_of(self, line):
+        """The line's letter, as its evidence gives it."""
+        return line.event_id._letter_pdf()
+
+    def invoice(self, partner, invoice_date, move_type="out_invoice"):
+        return self.init_invoice(
+            move_type,
+            partner=partner,
+            invoice_date=invoice_date,
+            amounts=[100.0],
+            post=True,
+        )
+
+
+class RpcCase(SendCase, HttpCase):
+    """Users who call the server as the web client does (JSON-RPC)."""
+
+    def call_kw(self, user, model, method, args, context=None, **kwargs):
+        """`model.method(*args, **kwargs)` called by `user` through
+        /web/dataset/call_kw, in the test company (and `context`)."""
+        self.authenticate(user.login, user.login)
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": {
+                    "context": {**self.web_context(user), **(context or {})},
+                    **kwargs,
+                },
+            },
+        )
+
+    def call_button(self, user, model, method, ids, context=None):
+        """Press the button `method` on `ids` as `user`'s web client does."""
+        self.authenticate(user.login, user.login)
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": model,
+                "method": method,
+                "args": [ids],
+                "kwargs": {"context": {**self.web_context(user), **(context or {})}},
+            },
+        )
+
+    def web_context(self, user):
+        return {
+            "lang": user.lang,
+            "tz": user.tz,
+            "uid": user.id,
+            "allowed_company_ids": user.company_ids.ids,
+        }
+
+
+CHORUS_PRO_SIRET = "11000201100044"
+
+
+ASSOCIATION_SIRET = "73282932000074"
+
+
+OBLIGED = {True: date(2026, 9, 1), False: date(2027, 9, 1)}
+
+
+class EinvoicingSendCase(PeppolDouble, SendCase):
+    """A seller registered on Odoo's e-invoicing (its access point answered
+    by the double), customers of each route and consent, and the roads an
+    invoice is sent by."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.peppol_register_company()
+        cls.company = cls.env.company
+        cls.company.write(
+            {
+                "demat_grace_days": 30,
+                "demat_einvoicing_copy": True,
+                # what every e-invoice format asks of the seller
+                "vat": "FR23334175221",
+                "email": "factures@vendeur.example",
+                "phone": "+33 1 23 45 67 89",
+                "street": "12 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+            }
+        )
+        # the operation type every invoice prints: services
+        cls.company_data["default_tax_sale"].tax_scope = "service"
+        cls.peppol_publish("0009", CUSTOMER_SIRET)
+        cls.peppol_publish("0009", CHORUS_PRO_SIRET)
+
+    def customer_of(self, route, consent, on_network):
+        fr = self.env.ref("base.fr").id
+        values = {
+            "einvoicing": {
+                "name": "Établissements Lefèvre & Fils",
+                "country_id": fr,
+                "company_registry": CUSTOMER_SIRET if on_network else ASSOCIATION_SIRET,
+            },
+            "chorus_pro": {
+                "name": "Centre hospitalier de Saint-Lô",
+                "country_id": fr,
+                "peppol_eas": "0009",
+                "peppol_endpoint": CHORUS_PRO_SIRET,
+            },
+            "consent": {
+                "name": "Brasserie Van de Velde",
+                "country_id": self.env.ref("base.be").id,
+                "vat": "BE0477472701",
+            },
+            "by_hand": {
+                "name": "Association des Amis du Théâtre",
+                "country_id": fr,
+                "company_registry": ASSOCIATION_SIRET,  # not on the network
+                "demat_route_forced": "consent",
+                "demat_route_forced_reason": "association non assujettie à la TVA",
+            },
+        }[route]
+        values.update(
+            {
+                "refused": {"demat_refused": True},
+                "accepted": {"demat_accepted": True},
+                "letter_sent": {
+                    "demat_letter_sent": True,
+                    "demat_letter_date": fields.Datetime.now() - timedelta(days=40),
+                },
+                "nothing": {},
+            }[consent]
+        )
+        partner = self.Partner.create(
+            {
+                "is_company": True,
+                "email": "factures@client.example",
+                "street": "3 place du Marché",
+                "zip": "50000",
+                "city": "Saint-Lô",
+                **values,
+            }
+        )
+        # a credit note's e-invoice names the bank it is refunded to
+        self.env["res.partner.bank"].create(
+            {"partner_id": partner.id, "acc_number": f"FR76300040000{partner.id:014d}"}
+        )
+        if on_network and route == "einvoicing":
+            self.peppol_check(partner, "0009", CUSTOMER_SIRET)
+        elif on_network and route == "chorus_pro":
+            self.peppol_check(partner, "0009", CHORUS_PRO_SIRET)
+        return partner
+
+    def invoice_of(self, partner, move_type="out_invoice"):
+        """A posted invoice of today (the obligation goes by the invoice
+        date) that makes a valid e-invoice (a taxed line)."""
+        return self.init_invoice(
+            move_type,
+            partner=partner,
+            amounts=[100.0],
+            taxes=self.tax_sale_a,
+            invoice_date=fields.Date.context_today(self.env.user),
+            post=True,
+        )
+
+    def send(self, road, moves):
+        """Send `moves` by `road`; the error a wizard stops with, or None."""
+        try:
+            if road == "single":
+                self.wizard(moves).action_send_and_print()
+            elif road == "batch":
+                self.wizard(moves).action_send_and_print()
+                self.run_send_cron()
+            elif road == "cron":
+                moves.sending_data = {
+                    "author_user_id": self.env.user.id,
+                    "author_partner_id": self.env.user.partner_id.id,
+                }
+                self.run_send_cron()
+            else:
+                self.env["account.move.send"]._generate_and_send_invoices(
+                    moves, allow_raising=False, allow_fallback_pdf=True
+                )
+        except UserError as error:
+            return str(error)
+        return None

@@ -7,9 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import add_groups
-from .test_letter import LetterCase
-from .test_read_only_fields import RpcCase
+from .common import LetterCase, RpcCase, add_groups
 
 
 @tagged("post_install", "-at_install")

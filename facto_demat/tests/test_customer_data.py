@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .test_response import CSRF, LINK, AnswerCase
+from .common import CSRF, LINK, AnswerCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,18 +1,11 @@
 import itertools
-from datetime import date, timedelta
 
-from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
 from ..tools.odoo_versions import ODOO_19
-from .common import SendCase
-from .peppol_double import CUSTOMER_SIRET, PeppolDouble
+from .common import OBLIGED, EinvoicingSendCase
 
-CHORUS_PRO_SIRET = "11000201100044"
-ASSOCIATION_SIRET = "73282932000074"
-OBLIGED = {True: date(2026, 9, 1), False: date(2027, 9, 1)}
 ROUTES = ("einvoicing", "chorus_pro", "consent", "by_hand")
 CONSENTS = ("refused", "accepted", "letter_sent", "nothing")
 ROADS = ("single", "batch", "cron", "automatic")
@@ -35,127 +28,6 @@ def expected_outcome(obliged, route, consent, method):
         # email, 18.0 sends a customer found on the network by Peppol alone
         return "einvoice_copy" if ODOO_19 and emailable else "einvoice"
     return "email" if emailable else "paper"
-
-
-class EinvoicingSendCase(PeppolDouble, SendCase):
-    """A seller registered on Odoo's e-invoicing (its access point answered
-    by the double), customers of each route and consent, and the roads an
-    invoice is sent by."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.peppol_register_company()
-        cls.company = cls.env.company
-        cls.company.write(
-            {
-                "demat_grace_days": 30,
-                "demat_einvoicing_copy": True,
-                # what every e-invoice format asks of the seller
-                "vat": "FR23334175221",
-                "email": "factures@vendeur.example",
-                "phone": "+33 1 23 45 67 89",
-                "street": "12 rue de la Paix",
-                "zip": "75002",
-                "city": "Paris",
-            }
-        )
-        # the operation type every invoice prints: services
-        cls.company_data["default_tax_sale"].tax_scope = "service"
-        cls.peppol_publish("0009", CUSTOMER_SIRET)
-        cls.peppol_publish("0009", CHORUS_PRO_SIRET)
-
-    def customer_of(self, route, consent, on_network):
-        fr = self.env.ref("base.fr").id
-        values = {
-            "einvoicing": {
-                "name": "Établissements Lefèvre & Fils",
-                "country_id": fr,
-                "company_registry": CUSTOMER_SIRET if on_network else ASSOCIATION_SIRET,
-            },
-            "chorus_pro": {
-                "name": "Centre hospitalier de Saint-Lô",
-                "country_id": fr,
-                "peppol_eas": "0009",
-                "peppol_endpoint": CHORUS_PRO_SIRET,
-            },
-            "consent": {
-                "name": "Brasserie Van de Velde",
-                "country_id": self.env.ref("base.be").id,
-                "vat": "BE0477472701",
-            },
-            "by_hand": {
-                "name": "Association des Amis du Théâtre",
-                "country_id": fr,
-                "company_registry": ASSOCIATION_SIRET,  # not on the network
-                "demat_route_forced": "consent",
-                "demat_route_forced_reason": "association non assujettie à la TVA",
-            },
-        }[route]
-        values.update(
-            {
-                "refused": {"demat_refused": True},
-                "accepted": {"demat_accepted": True},
-                "letter_sent": {
-                    "demat_letter_sent": True,
-                    "demat_letter_date": fields.Datetime.now() - timedelta(days=40),
-                },
-                "nothing": {},
-            }[consent]
-        )
-        partner = self.Partner.create(
-            {
-                "is_company": True,
-                "email": "factures@client.example",
-                "street": "3 place du Marché",
-                "zip": "50000",
-                "city": "Saint-Lô",
-                **values,
-            }
-        )
-        # a credit note's e-invoice names the bank it is refunded to
-        self.env["res.partner.bank"].create(
-            {"partner_id": partner.id, "acc_number": f"FR76300040000{partner.id:014d}"}
-        )
-        if on_network and route == "einvoicing":
-            self.peppol_check(partner, "0009", CUSTOMER_SIRET)
-        elif on_network and route == "chorus_pro":
-            self.peppol_check(partner, "0009", CHORUS_PRO_SIRET)
-        return partner
-
-    def invoice_of(self, partner, move_type="out_invoice"):
-        """A posted invoice of today (the obligation goes by the invoice
-        date) that makes a valid e-invoice (a taxed line)."""
-        return self.init_invoice(
-            move_type,
-            partner=partner,
-            amounts=[100.0],
-            taxes=self.tax_sale_a,
-            invoice_date=fields.Date.context_today(self.env.user),
-            post=True,
-        )
-
-    def send(self, road, moves):
-        """Send `moves` by `road`; the error a wizard stops with, or None."""
-        try:
-            if road == "single":
-                self.wizard(moves).action_send_and_print()
-            elif road == "batch":
-                self.wizard(moves).action_send_and_print()
-                self.run_send_cron()
-            elif road == "cron":
-                moves.sending_data = {
-                    "author_user_id": self.env.user.id,
-                    "author_partner_id": self.env.user.partner_id.id,
-                }
-                self.run_send_cron()
-            else:
-                self.env["account.move.send"]._generate_and_send_invoices(
-                    moves, allow_raising=False, allow_fallback_pdf=True
-                )
-        except UserError as error:
-            return str(error)
-        return None
 
 
 @tagged("post_install", "-at_install")

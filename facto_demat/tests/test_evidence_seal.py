@@ -9,11 +9,7 @@ from odoo.tools import SQL, config, mute_logger
 
 from ..tools.evidence_key import evidence_key, evidence_key_since
 from ..tools.evidence_seal import anchor_seal, content_seal, event_seal, head_seal
-from .common import neutralise_peer_checks
-
-
-class Undo(Exception):
-    """Rolls a savepoint back."""
+from .common import Undo, neutralise_peer_checks
 
 
 @tagged("post_install", "-at_install")

@@ -1,4 +1,3 @@
-import base64
 import io
 from datetime import date
 from unittest.mock import patch
@@ -14,75 +13,7 @@ from odoo.tools import mute_logger
 from ..models import facto_demat_letter_run
 from ..tools import letter_engine
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
-from .common import DematCase, page_contents, page_count
-
-
-class LetterCase(DematCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.company.email = "factures@lambert.example"
-        cls.customer.customer_rank = 1
-        cls.customers = cls.customer | cls.Partner.create(
-            [
-                {
-                    "name": name,
-                    "ref": ref,
-                    "email": email,
-                    "customer_rank": 1,
-                    "is_company": True,
-                }
-                for name, ref, email in (
-                    ("Garage Bernard", "C0003", "garage@bernard.example"),
-                    ("Atelier Dubois", "C0002", False),
-                    ("Zinc & Co", "C0010", "compta@@zinc.example"),
-                    ("Hôtel Petit", "C0004", "hotel@petit.example"),
-                )
-            ]
-        )
-        cls.c1, cls.c3, cls.c2, cls.c10, cls.c4 = cls.customers
-
-    def setUp(self):
-        super().setUp()
-        # Real PDFs: wkhtmltopdf fetches the report assets from this server.
-        self.enterContext(self.pdf_rendering())
-        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
-
-    def wizard(self, **values):
-        """The letter wizard on this class's customers (codes C…), whatever
-        else the database holds (demo customers, a customer file)."""
-        if "partner_ids" not in values:
-            values.setdefault("partner_code_from", "C0000")
-            values.setdefault("partner_code_to", "C9999")
-        return self.env["facto.demat.letter.wizard"].create(values)
-
-    def selection(self, **values):
-        emailed, printed = self.wizard(**values)._select_customers()
-        return emailed.filtered(lambda p: p in self.customers), printed.filtered(
-            lambda p: p in self.customers
-        )
-
-    def start(self, **values):
-        action = self.wizard(**values).action_confirm()
-        return self.env["facto.demat.letter.run"].browse(action["res_id"])
-
-    def run_pdf(self, run):
-        """The run's whole PDF, as downloaded."""
-        run.invalidate_recordset(["pdf_file"])
-        return base64.b64decode(run.pdf_file)
-
-    def letter_of(self, line):
-        """The line's letter, as its evidence gives it."""
-        return line.event_id._letter_pdf()
-
-    def invoice(self, partner, invoice_date, move_type="out_invoice"):
-        return self.init_invoice(
-            move_type,
-            partner=partner,
-            invoice_date=invoice_date,
-            amounts=[100.0],
-            post=True,
-        )
+from .common import LetterCase, page_contents, page_count
 
 
 @tagged("post_install", "-at_install")

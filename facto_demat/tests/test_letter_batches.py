@@ -2,7 +2,7 @@ from odoo import sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from .test_letter import LetterCase
+from .common import LetterCase
 
 
 @tagged("post_install", "-at_install")

@@ -16,9 +16,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL, mute_logger
 
 from ..tools.evidence_seal import SEAL_VERSION
-from .common import WebClientMixin, page_count
-from .test_evidence_seal import Undo
-from .test_letter import LetterCase
+from .common import LetterCase, Undo, WebClientMixin, page_count
 
 
 @tagged("post_install", "-at_install")

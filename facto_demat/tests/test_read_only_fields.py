@@ -3,15 +3,14 @@ import logging
 
 from odoo import fields
 from odoo.models import MAGIC_COLUMNS
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 from odoo.tools.rendering_tools import parse_inline_template
 
 from ..tools.odoo_versions import ODOO_19
 from ..tools.process_fields import ADDONS
-from .common import SendCase, add_groups
-from .test_security import HOSTILE
+from .common import HOSTILE, RpcCase, add_groups
 
 _logger = logging.getLogger(__name__)
 
@@ -26,48 +25,6 @@ PAYLOADS = (
     "{{ object.env.ref('base.user_admin').partner_id.name }}",
     "{{ object.sudo().write({'ref': 'pris'}) }}",
 )
-
-
-class RpcCase(SendCase, HttpCase):
-    """Users who call the server as the web client does (JSON-RPC)."""
-
-    def call_kw(self, user, model, method, args, context=None, **kwargs):
-        """`model.method(*args, **kwargs)` called by `user` through
-        /web/dataset/call_kw, in the test company (and `context`)."""
-        self.authenticate(user.login, user.login)
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": {
-                    "context": {**self.web_context(user), **(context or {})},
-                    **kwargs,
-                },
-            },
-        )
-
-    def call_button(self, user, model, method, ids, context=None):
-        """Press the button `method` on `ids` as `user`'s web client does."""
-        self.authenticate(user.login, user.login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_button",
-            {
-                "model": model,
-                "method": method,
-                "args": [ids],
-                "kwargs": {"context": {**self.web_context(user), **(context or {})}},
-            },
-        )
-
-    def web_context(self, user):
-        return {
-            "lang": user.lang,
-            "tz": user.tz,
-            "uid": user.id,
-            "allowed_company_ids": user.company_ids.ids,
-        }
 
 
 @tagged("post_install", "-at_install")

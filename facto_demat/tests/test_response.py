@@ -1,119 +1,12 @@
-import re
-from contextlib import closing, nullcontext
 from datetime import timedelta
-from http.client import HTTPConnection
 from unittest.mock import patch
-from urllib.parse import urlencode
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import HOST
 from odoo.tools import config, mute_logger
 
-from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
-
-from ..tools.odoo_versions import ODOO_19
-from .common import MailSendingMixin, WebClientMixin, neutralise_peer_checks
-
-LINK = re.compile(r'href="[^"]*(/demat/[A-Za-z0-9_-]+)"')
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-INVALID = "This link is no longer valid"
-
-
-class AnswerCase(AccountTestInvoicingHttpCommon, MailSendingMixin, WebClientMixin):
-    """Two customers, and a letter's link to answer."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        neutralise_peer_checks(cls.env)
-        cls.env.company.email = "factures@lambert.example"
-        cls.customer = cls.env["res.partner"].create(
-            {
-                "name": "Boulangerie Martin",
-                "ref": "C0001",
-                "email": "contact@boulangerie-martin.example",
-                "customer_rank": 1,
-                "is_company": True,
-            }
-        )
-        cls.other = cls.env["res.partner"].create(
-            {
-                "name": "Garage Bernard",
-                "ref": "C0002",
-                "email": "garage@bernard.example",
-                "customer_rank": 1,
-                "is_company": True,
-            }
-        )
-
-    def send_letter(self, partner):
-        """Email this customer a letter; return the path of its link."""
-        wizard = self.env["facto.demat.letter.wizard"].create(
-            {
-                "output": "email",
-                "partner_code_from": partner.ref,
-                "partner_code_to": partner.ref,
-                "include_already_sent": True,
-            }
-        )
-        run = self.env["facto.demat.letter.run"].browse(
-            wizard.action_confirm()["res_id"]
-        )
-        line = run.line_ids
-        self.assertTrue(line.response_expires_at)
-        body = line.mail_ids.body_html
-        with self.mails_sent():
-            line.mail_ids.send()
-        return LINK.search(body)[1]
-
-    def answer(self, path, answer, headers=None, **values):
-        page = self.url_open(path, headers=headers)
-        self.assertEqual(page.status_code, 200)
-        csrf = CSRF.search(page.text)[1]
-        return self.url_open(
-            f"{path}/answer",
-            data={"csrf_token": csrf, "answer": answer, **values},
-            headers=headers,
-        )
-
-    def post_chunked(self, path, values, chunk=1024):
-        """POST `values` as a form to `path`, the body in chunks
-        (Transfer-Encoding: chunked, no Content-Length), with this test's
-        browser cookies, as `url_open` sends them; the status and body of
-        the response."""
-        body = urlencode(values).encode()
-        self.cr.flush()
-        self.cr.clear()
-        # 19.0's test server takes requests only within allow_requests
-        allowed = self.allow_requests() if ODOO_19 else nullcontext()
-        connection = HTTPConnection(HOST, self.http_port(), timeout=12)
-        with allowed, closing(connection):
-            cookies = "; ".join(
-                f"{cookie.name}={cookie.value}" for cookie in self.opener.cookies
-            )
-            connection.request(
-                "POST",
-                path,
-                body=(body[at : at + chunk] for at in range(0, len(body), chunk)),
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": cookies,
-                },
-                encode_chunked=True,
-            )
-            response = connection.getresponse()
-            return response.status, response.read()
-
-    def events(self, partner):
-        return self.env["facto.demat.event"].search(
-            [("partner_id", "=", partner.id)], order="sequence"
-        )
-
-    def confirmations(self):
-        return self.env["mail.mail"].search(
-            [("subject", "like", "your answer about documents by email")]
-        )
+from .common import CSRF, INVALID, AnswerCase
 
 
 @tagged("post_install", "-at_install")

@@ -7,14 +7,8 @@ from odoo.tools import find_in_path, mute_logger
 
 from ..tools import letter_engine
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
-from .common import neutralise_peer_checks, page_count
+from .common import HOSTILE, neutralise_peer_checks, page_count
 from .fake_servers import free_port
-
-HOSTILE = (
-    '<p>Bonjour %1</p><img src="x" onerror="fetch(\'/web/session\')">'
-    "<script>document.title='pris'</script>"
-    '<iframe src="/web"></iframe><form action="/web"><input name="a"></form>'
-)
 
 
 class Spy:

@@ -1,9 +1,9 @@
 from odoo.tests import tagged
 
-from odoo.addons.facto_demat.tests.common import SendCase
-from odoo.addons.facto_demat.tests.test_einvoicing_send import (
+from odoo.addons.facto_demat.tests.common import (
     OBLIGED,
     EinvoicingSendCase,
+    SendCase,
 )
 
 
