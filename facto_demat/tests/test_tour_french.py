@@ -1,7 +1,8 @@
 """The main screens clicked through in French, as a French invoicing
 manager uses them: each click must answer without an error dialog, and the
 add-on's screens must read in French (the tours are in
-static/tests/tours/french_screens.js)."""
+static/tests/tours/fr_*.js, one tour a file, their shared steps in
+static/tests/tours/utils/steps.js)."""
 
 import re
 from types import SimpleNamespace
