@@ -15,6 +15,7 @@ from ..tools.evidence_seal import CONCURRENCY_ERRORS
 from ..tools.html_text import sanitised
 from ..tools.odoo_versions import cron_progress
 from ..tools.pdf import letter_hashes, merge_pdfs
+from .res_company import LETTER_TEXT_FIELDS
 
 # Letters rendered per wkhtmltopdf call (this build takes one input document
 # per call) and customers handled per cron batch: each batch's printed
@@ -35,14 +36,16 @@ CONCURRENCY_TRIES = 5
 BATCH_TRIES = 3
 BATCH_RETRY_DELAY = timedelta(hours=1)
 
-# The run's copy of each letter text (see `LETTER_TEXT_KINDS`): subject,
-# body, and body for customers without a valid address.
+# The run's copy of each letter text of the company (`LETTER_TEXT_FIELDS`,
+# without their "demat_letter_" prefix): subject, body, and body for
+# customers without a valid address.
 RUN_TEXT_FIELDS = {
-    "consent": ("subject", "body", "body_no_email"),
-    "business": ("business_subject", "business_body", None),
-    "information": ("information_subject", "information_body", None),
+    kind: tuple(name and name.removeprefix("demat_letter_") for name in names)
+    for kind, names in LETTER_TEXT_FIELDS.items()
 }
-RUN_BODIES = ("body", "body_no_email", "business_body", "information_body")
+RUN_BODIES = tuple(
+    name for _subject, *bodies in RUN_TEXT_FIELDS.values() for name in bodies if name
+)
 # What a run is for: a consent letter (each customer with the text of their
 # route), or the e-invoicing information letter to French businesses.
 LETTER_PURPOSES = [

@@ -500,7 +500,7 @@ class TestLetterByRoute(DematCase):
         )
         wizard = self.wizard()
         self.assertIn(self.business, wizard._select_customers()[0])
-        self.assertEqual(wizard._letter_text_of(self.business), "consent")
+        self.assertEqual(wizard._letter_texts(self.business)[self.business], "consent")
 
     def test_a_french_business_without_address_is_asked_for_one(self):
         self.env.company.demat_einvoicing_category = "pme"

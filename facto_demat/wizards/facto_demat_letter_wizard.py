@@ -1,3 +1,5 @@
+from collections import Counter
+
 import psycopg2.errors
 
 from odoo import Command, api, fields, models
@@ -128,11 +130,15 @@ class FactoDematLetterWizard(models.TransientModel):
     @api.depends(*FILTERS, "partner_ids")
     def _compute_counts(self):
         for wizard in self:
-            emailed, printed = wizard._select_customers()
+            matching = wizard._matching_customers()
+            left_out = wizard._reform_left_out(matching)
+            emailed, printed = wizard._select_customers(matching - left_out)
             wizard.email_count = len(emailed)
             wizard.print_count = len(printed)
-            wizard.reform_left_out = wizard._reform_left_out_text()
-            wizard.text_summary = wizard._text_summary(emailed | printed)
+            wizard.reform_left_out = wizard._reform_left_out_text(left_out)
+            wizard.text_summary = wizard._text_summary(
+                wizard._letter_texts(emailed | printed)
+            )
 
     def action_confirm(self):
         self.ensure_one()
@@ -147,14 +153,16 @@ class FactoDematLetterWizard(models.TransientModel):
             "target": "current",
         }
 
-    def _select_customers(self):
+    def _select_customers(self, customers=None):
         """Customers to email and customers to print, each in the chosen
-        order. Refused customers, those already in a run still sending, and
-        those whose invoices the law sends through a platform are left
-        out."""
+        order, among `customers` (by default those the filters match, less
+        those `_reform_left_out` leaves out). Refused customers, those
+        already in a run still sending, and those whose invoices the law
+        sends through a platform are left out."""
         self.ensure_one()
-        customers = self._matching_customers()
-        customers -= self._reform_left_out(customers)
+        if customers is None:
+            customers = self._matching_customers()
+            customers -= self._reform_left_out(customers)
         if self.sort_by == "code":
             customers = customers.sorted(lambda c: (c.ref or "", c.name or "", c.id))
         else:
@@ -219,16 +227,18 @@ class FactoDematLetterWizard(models.TransientModel):
         )
         return lines.partner_id.ids
 
-    def _letter_text_of(self, customer):
-        """Which letter text `customer` gets (see `LETTER_TEXT_KINDS`): a
-        French business without a valid address gets the consent letter's
-        text that asks for one (its page asks for its SIREN all the
-        same)."""
+    def _letter_texts(self, customers):
+        """Which letter text each of `customers` gets: {customer: a key of
+        `LETTER_TEXT_KINDS`}. A French business without a valid address
+        gets the consent letter's text that asks for one (its page asks for
+        its SIREN all the same)."""
         if self.purpose == "information":
-            return "information"
-        if customer.demat_email and self._french_businesses(customer):
-            return "business"
-        return "consent"
+            return dict.fromkeys(customers, "information")
+        businesses = self._french_businesses(customers.filtered("demat_email"))
+        return {
+            customer: "business" if customer in businesses else "consent"
+            for customer in customers
+        }
 
     @api.model
     def _french_businesses(self, customers):
@@ -245,18 +255,15 @@ class FactoDematLetterWizard(models.TransientModel):
             )
         )
 
-    def _text_summary(self, customers):
-        """How many of `customers` get each letter text, in words; False
-        when they all get the same."""
+    def _text_summary(self, texts):
+        """How many customers get each letter text (`texts`: see
+        `_letter_texts`), in words; False when they all get the same."""
         labels = dict(
             self.env["facto.demat.letter.run.line"]
             ._fields["letter_text"]
             ._description_selection(self.env)
         )
-        counts = {}
-        for customer in customers:
-            kind = self._letter_text_of(customer)
-            counts[kind] = counts.get(kind, 0) + 1
+        counts = Counter(texts.values())
         if len(counts) < 2:
             return False
         return "\n".join(
@@ -277,11 +284,11 @@ class FactoDematLetterWizard(models.TransientModel):
         public = customers.filtered(lambda c: c.demat_route == "chorus_pro")
         return public | (self._french_businesses(customers) if obliged else public)
 
-    def _reform_left_out_text(self):
-        """How many customers the filters match that this letter leaves out,
-        by route, and why, in words; False when none."""
+    def _reform_left_out_text(self, left_out):
+        """How many customers the filters match this letter leaves out
+        (`left_out`, see `_reform_left_out`), by route, and why, in words;
+        False when none."""
         self.ensure_one()
-        left_out = self._reform_left_out(self._matching_customers())
         if self.purpose == "information":
             return left_out and self.env._(
                 "%(count)s customer(s) other than French businesses: the "
@@ -372,7 +379,7 @@ class FactoDematLetterWizard(models.TransientModel):
                     "No customer matches these filters: nobody would receive a letter."
                 )
             )
-        for kind in {self._letter_text_of(c) for c in emailed | printed}:
+        for kind in set(self._letter_texts(emailed | printed).values()):
             self._check_text(RUN_TEXT_FIELDS[kind][0], RUN_TEXT_FIELDS[kind][1])
         if emailed and not self.env.company.email:
             raise UserError(
@@ -421,6 +428,7 @@ class FactoDematLetterWizard(models.TransientModel):
         ordered = [(partner, "email") for partner in emailed] + [
             (partner, "print") for partner in printed
         ]
+        texts = self._letter_texts(emailed | printed)
         values = {name: self[name] for name in FILTERS}
         values.update(
             company_id=self.env.company.id,
@@ -438,7 +446,7 @@ class FactoDematLetterWizard(models.TransientModel):
                         "partner_id": partner.id,
                         "output": output,
                         "email": partner.demat_email,
-                        "letter_text": self._letter_text_of(partner),
+                        "letter_text": texts[partner],
                     }
                 )
                 for sequence, (partner, output) in enumerate(ordered)
