@@ -51,6 +51,10 @@ class AccountMove(models.Model):
         SENT_AS, string="Sent as", readonly=True, copy=False
     )
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -60,6 +64,10 @@ class AccountMove(models.Model):
     def write(self, vals):
         check_user_values(self, vals)
         return super().write(vals)
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _demat_partner(self):
         return self.partner_id

@@ -88,6 +88,10 @@ class FactoDematCustomerData(models.Model):
         "facto.demat.event", string="Evidence (decision)", readonly=True
     )
 
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
+
     @api.depends("state")
     def _compute_state_sequence(self):
         for data in self:
@@ -106,6 +110,10 @@ class FactoDematCustomerData(models.Model):
         for data in self:
             data.summary = "\n".join(data._items())
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     def action_apply(self):
         """Write what the customers gave to them, with the user's rights on
         customers, and seal each decision."""
@@ -123,6 +131,10 @@ class FactoDematCustomerData(models.Model):
         for data in self:
             data._decide("rejected")
         return True
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _check_to_decide(self):
         if not self.env.user.has_group(INVOICING):

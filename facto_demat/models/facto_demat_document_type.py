@@ -108,6 +108,10 @@ class FactoDematDocumentType(models.Model):
         ),
     )
 
+    # ------------------------------------------------------------------------
+    # DEFAULT AND SELECTION METHODS
+    # ------------------------------------------------------------------------
+
     @api.model
     def _selection_preview_document(self):
         models_in_use = {
@@ -122,11 +126,9 @@ class FactoDematDocumentType(models.Model):
     def _selection_preview_lang(self):
         return self.env["res.lang"].get_installed()
 
-    @api.depends("kind")
-    def _compute_display_name(self):
-        labels = dict(self._fields["kind"]._description_selection(self.env))
-        for document_type in self:
-            document_type.display_name = labels.get(document_type.kind)
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
 
     @api.depends("mail_template_id")
     def _compute_mail_text(self):
@@ -165,6 +167,16 @@ class FactoDematDocumentType(models.Model):
                 document.with_context(lang=lang)
             )
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
+    @api.depends("kind")
+    def _compute_display_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for document_type in self:
+            document_type.display_name = labels.get(document_type.kind)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -184,14 +196,9 @@ class FactoDematDocumentType(models.Model):
             self._create_company_templates()
         return result
 
-    def _update_field_translations(self, field_name, translations, digest=None, **kw):
-        # EXTENDS 'base': the web client's translation dialog saves here, past
-        # write()'s sanitising (then calls write(), which makes the template).
-        if field_name == "mail_body":
-            translations = sanitised_translations(translations)
-        return super()._update_field_translations(
-            field_name, translations, digest=digest, **kw
-        )
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
 
     @api.model
     def action_open_document_types(self):
@@ -212,6 +219,19 @@ class FactoDematDocumentType(models.Model):
         )
         # within the list's action, so that reloading the page reopens it
         return {**action, "res_id": self.id, "views": [(False, "form")]}
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
+
+    def _update_field_translations(self, field_name, translations, digest=None, **kw):
+        # EXTENDS 'base': the web client's translation dialog saves here, past
+        # write()'s sanitising (then calls write(), which makes the template).
+        if field_name == "mail_body":
+            translations = sanitised_translations(translations)
+        return super()._update_field_translations(
+            field_name, translations, digest=digest, **kw
+        )
 
     def _create_company_templates(self):
         """Give each of these types without one its company's own template:

@@ -134,15 +134,9 @@ class FactoDematEvent(models.Model):
         ),
     )
 
-    @api.depends("event_type", "sealed_partner_name", "partner_id")
-    def _compute_display_name(self):
-        labels = dict(self._fields["event_type"]._description_selection(self.env))
-        for event in self:
-            event.display_name = self.env._(
-                "%(event)s - %(customer)s",
-                event=labels.get(event.event_type, ""),
-                customer=event.partner_id.display_name or event.sealed_partner_name,
-            )
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
 
     def _compute_letter_pdf(self):
         for event in self:
@@ -154,6 +148,20 @@ class FactoDematEvent(models.Model):
             event.letter_filename = event.attachment_id and self.env._(
                 "Letter %(code)s.pdf",
                 code=event.sealed_partner_code or event.sealed_partner_id,
+            )
+
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
+    @api.depends("event_type", "sealed_partner_name", "partner_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["event_type"]._description_selection(self.env))
+        for event in self:
+            event.display_name = self.env._(
+                "%(event)s - %(customer)s",
+                event=labels.get(event.event_type, ""),
+                customer=event.partner_id.display_name or event.sealed_partner_name,
             )
 
     @api.model_create_multi
@@ -180,6 +188,10 @@ class FactoDematEvent(models.Model):
     def _unlink_never(self):
         raise UserError(self.env._("Evidence events cannot be deleted."))
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     def action_verify_integrity(self):
         """Verify the chains of the user's companies against their anchors
         and say how it went: at once, or, for a chain too long for one
@@ -202,6 +214,10 @@ class FactoDematEvent(models.Model):
             f"{self.letter_filename}?download=true",
             "target": "self",
         }
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _letter_pdf(self):
         """The PDF (bytes) of this event's letter: its pages of the stored

@@ -169,12 +169,9 @@ class FactoDematLetterRun(models.Model):
         string="Next try of the batch", readonly=True, copy=False
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create([sanitised(vals, *RUN_BODIES) for vals in vals_list])
-
-    def write(self, vals):
-        return super().write(sanitised(vals, *RUN_BODIES))
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
 
     @api.depends("line_ids.state")
     def _compute_state(self):
@@ -258,6 +255,17 @@ class FactoDematLetterRun(models.Model):
                 "Dematerialisation letters %(run)s.pdf", run=run.id
             )
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([sanitised(vals, *RUN_BODIES) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(sanitised(vals, *RUN_BODIES))
+
     @api.depends("create_date", "output")
     def _compute_display_name(self):
         outputs = {"print": self.env._("printing"), "email": self.env._("emailing")}
@@ -272,25 +280,13 @@ class FactoDematLetterRun(models.Model):
                 output=outputs.get(run.output, ""),
             )
 
-    def _line_counts(self, groupby, domain=()):
-        """{(run, value) or run: number of lines} grouped by `groupby`."""
-        groups = self.env["facto.demat.letter.run.line"]._read_group(
-            [("run_id", "in", self.ids), *domain], groupby, ["__count"]
-        )
-        return {
-            (keys[0] if len(keys) == 1 else tuple(keys)): count
-            for *keys, count in groups
-        }
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
 
     def action_retry_failed(self):
         self._check_may_send_letters()
         self.sudo()._retry_failed()
-
-    def _retry_failed(self):
-        failed = self.line_ids.filtered(lambda line: line.state == "failed")
-        failed._cancel_failed_mails()
-        failed.write({"state": "pending", "failure_reason": False})
-        self._schedule()
 
     def action_download_pdf(self):
         """Download the run's printed letters in one PDF."""
@@ -316,6 +312,26 @@ class FactoDematLetterRun(models.Model):
         """Try again at once a run whose batch failed."""
         self._check_may_send_letters()
         self.sudo()._note_batch_done()
+        self._schedule()
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
+
+    def _line_counts(self, groupby, domain=()):
+        """{(run, value) or run: number of lines} grouped by `groupby`."""
+        groups = self.env["facto.demat.letter.run.line"]._read_group(
+            [("run_id", "in", self.ids), *domain], groupby, ["__count"]
+        )
+        return {
+            (keys[0] if len(keys) == 1 else tuple(keys)): count
+            for *keys, count in groups
+        }
+
+    def _retry_failed(self):
+        failed = self.line_ids.filtered(lambda line: line.state == "failed")
+        failed._cancel_failed_mails()
+        failed.write({"state": "pending", "failure_reason": False})
         self._schedule()
 
     @api.model

@@ -84,6 +84,10 @@ class FactoDematLetterRunLine(models.Model):
         ),
     )
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
     def init(self):
         # A customer is in at most one run still sending its letter, so two
         # runs started together on overlapping selections cannot both send.
@@ -98,12 +102,20 @@ class FactoDematLetterRunLine(models.Model):
             )
         )
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     def action_download_letter(self):
         """Download this customer's letter, checked against its evidence."""
         self.ensure_one()
         if not self.event_id.attachment_id:
             raise UserError(self.env._("This letter has no PDF yet."))
         return self.event_id.action_download_letter()
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _mark_printed(self, letters):
         """The letters are printed: `letters` says where each one is

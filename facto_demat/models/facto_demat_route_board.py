@@ -73,6 +73,10 @@ class FactoDematRouteBoard(models.Model):
         "from the company's e-invoicing date.",
     )
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     @api.model
     def action_open(self):
         """Make the board again for the user's company, then open it."""
@@ -96,6 +100,10 @@ class FactoDematRouteBoard(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _check_invoicing_user(self):
         if not self.env.user.has_group(INVOICING):

@@ -54,6 +54,10 @@ class FactoDematVerification(models.Model):
     keyed_since = fields.Integer(string="Keyed since event no.", readonly=True)
     seal_version = fields.Integer(string="Seal version reached", readonly=True)
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
     @api.depends("company_id", "create_date")
     def _compute_display_name(self):
         for verification in self:
@@ -62,6 +66,10 @@ class FactoDematVerification(models.Model):
                 company=verification.company_id.name,
                 date=format_datetime(self.env, verification.create_date),
             )
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     @api.model
     def _verify_companies(self, companies):

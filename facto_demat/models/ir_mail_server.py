@@ -94,6 +94,10 @@ class IrMailServer(models.Model):
         string="Refused emails", compute="_compute_delivery_counts"
     )
 
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
+
     def _compute_delivery_counts(self):
         counts = {
             (server, state): count
@@ -112,6 +116,10 @@ class IrMailServer(models.Model):
             server.deferred_mail_count = counts.get((server, "outgoing"), 0)
             server.failed_mail_count = counts.get((server, "exception"), 0)
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
     def write(self, vals):
         # Settings changed: the emails that waited for them go now.
         if self.filtered("delivery_issue") and not vals.keys() <= {
@@ -123,11 +131,19 @@ class IrMailServer(models.Model):
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         return super().write(vals)
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     def action_view_deferred_mails(self):
         return self._delivery_mails_action("outgoing")
 
     def action_view_failed_mails(self):
         return self._delivery_mails_action("exception")
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     if ODOO_19:
 

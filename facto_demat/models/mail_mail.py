@@ -57,12 +57,20 @@ class MailMail(models.Model):
         "(24 by default), it fails with the server's last reason.",
     )
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
     def unlink(self):
         # EXTENDS 'mail': a letter whose email goes before it left ends failed
         self._end_letters_left_behind(
             self.env._("The email was deleted before it was sent.")
         )
         return super().unlink()
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def cancel(self):
         # EXTENDS 'mail'

@@ -206,6 +206,10 @@ class ResCompany(models.Model):
         ),
     )
 
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
+
     @api.depends("email")
     def _compute_demat_sender_email(self):
         for company in self:
@@ -230,6 +234,10 @@ class ResCompany(models.Model):
             else:
                 company.demat_einvoicing_channel = "none"
 
+    # ------------------------------------------------------------------------
+    # CONSTRAINT AND ONCHANGE METHODS
+    # ------------------------------------------------------------------------
+
     @api.constrains("demat_einvoicing_date", "demat_einvoicing_category")
     def _check_demat_einvoicing_date(self):
         for company in self:
@@ -245,6 +253,10 @@ class ResCompany(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(
@@ -255,6 +267,10 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         return super().write(sanitised(vals, *LETTER_TEXTS))
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _update_field_translations(self, field_name, translations, digest=None, **kw):
         # EXTENDS 'base': the translation dialog saves here, past write()'s

@@ -250,6 +250,10 @@ class ResPartner(models.Model):
         groups=INVOICING,
     )
 
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
+
     @api.depends(
         "email",
         "type",
@@ -378,6 +382,28 @@ class ResPartner(models.Model):
             (data, "in", routes),
         ]
 
+    def _compute_demat_event_count(self):
+        counts = dict(
+            self.env["facto.demat.event"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.demat_event_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends("activity_ids.activity_type_id")
+    def _compute_demat_letter_reply_open(self):
+        for partner in self:
+            partner.demat_letter_reply_open = bool(
+                partner._demat_open_activity(LETTER_REPLY)
+            )
+
+    # ------------------------------------------------------------------------
+    # CONSTRAINT AND ONCHANGE METHODS
+    # ------------------------------------------------------------------------
+
     @api.constrains("demat_route_forced", "demat_route_forced_reason")
     def _check_demat_route_forced(self):
         for partner in self:
@@ -401,23 +427,9 @@ class ResPartner(models.Model):
                     )
                 )
 
-    def _compute_demat_event_count(self):
-        counts = dict(
-            self.env["facto.demat.event"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
-        for partner in self:
-            partner.demat_event_count = counts.get(partner.commercial_partner_id, 0)
-
-    @api.depends("activity_ids.activity_type_id")
-    def _compute_demat_letter_reply_open(self):
-        for partner in self:
-            partner.demat_letter_reply_open = bool(
-                partner._demat_open_activity(LETTER_REPLY)
-            )
+    # ------------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------------
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):
@@ -489,6 +501,10 @@ class ResPartner(models.Model):
             self._demat_note_letter_reply(message)
         return result
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     def action_demat_record_refusal(self):
         self._demat_set_consent("demat_refused", True)
 
@@ -545,6 +561,17 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    def action_demat_apply_requested_email(self):
+        """Make the address the customer asked for the invoice contact's."""
+        self.check_access("write")
+        for customer in self.commercial_partner_id.filtered("demat_requested_email"):
+            customer._demat_set_document_email(customer.demat_requested_email)
+            customer._demat_set_requested_email_done()
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _message_receive_bounce(self, email, partner):
         # EXTENDS 'mail': the bounce counts on the contacts holding the
@@ -895,13 +922,6 @@ class ResPartner(models.Model):
         customer = self.sudo()
         customer.activity_feedback([LETTER_REPLY], feedback=feedback)
         customer.demat_letter_reply_id = False
-
-    def action_demat_apply_requested_email(self):
-        """Make the address the customer asked for the invoice contact's."""
-        self.check_access("write")
-        for customer in self.commercial_partner_id.filtered("demat_requested_email"):
-            customer._demat_set_document_email(customer.demat_requested_email)
-            customer._demat_set_requested_email_done()
 
     def _demat_set_document_email(self, email):
         """Make `email` the address of this customer's invoice contact (one

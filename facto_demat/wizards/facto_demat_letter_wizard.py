@@ -119,6 +119,10 @@ class FactoDematLetterWizard(models.TransientModel):
         help="How many customers get each letter text, by the route of their invoices.",
     )
 
+    # ------------------------------------------------------------------------
+    # DEFAULT AND SELECTION METHODS
+    # ------------------------------------------------------------------------
+
     def _default_text(self, kind, index):
         return self.env.company._demat_letter_texts(kind)[index]
 
@@ -126,6 +130,10 @@ class FactoDematLetterWizard(models.TransientModel):
         if self.env.context.get("active_model") != "res.partner":
             return False
         return [Command.set(self.env.context.get("active_ids", []))]
+
+    # ------------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------------
 
     @api.depends(*FILTERS, "partner_ids")
     def _compute_counts(self):
@@ -140,6 +148,10 @@ class FactoDematLetterWizard(models.TransientModel):
                 wizard._letter_texts(emailed | printed)
             )
 
+    # ------------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------------
+
     def action_confirm(self):
         self.ensure_one()
         emailed, printed = self._check_and_select()
@@ -152,6 +164,10 @@ class FactoDematLetterWizard(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    # ------------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------------
 
     def _select_customers(self, customers=None):
         """Customers to email and customers to print, each in the chosen
