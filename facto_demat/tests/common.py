@@ -657,6 +657,17 @@ ASSOCIATION_SIRET = "73282932000074"
 OBLIGED = {True: date(2026, 9, 1), False: date(2027, 9, 1)}
 
 
+# What every e-invoice format asks of a French seller
+FRENCH_SELLER = {
+    "vat": "FR23334175221",
+    "email": "factures@vendeur.example",
+    "phone": "+33 1 23 45 67 89",
+    "street": "12 rue de la Paix",
+    "zip": "75002",
+    "city": "Paris",
+}
+
+
 class EinvoicingSendCase(PeppolDouble, SendCase):
     """A seller registered on Odoo's e-invoicing (its access point answered
     by the double), customers of each route and consent, and the roads an
@@ -671,13 +682,7 @@ class EinvoicingSendCase(PeppolDouble, SendCase):
             {
                 "demat_grace_days": 30,
                 "demat_einvoicing_copy": True,
-                # what every e-invoice format asks of the seller
-                "vat": "FR23334175221",
-                "email": "factures@vendeur.example",
-                "phone": "+33 1 23 45 67 89",
-                "street": "12 rue de la Paix",
-                "zip": "75002",
-                "city": "Paris",
+                **FRENCH_SELLER,
             }
         )
         # the operation type every invoice prints: services

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
-from .common import SendCase
+from .common import FRENCH_SELLER, SendCase
 
 OBLIGED_SINCE = date(2026, 9, 1)
 BEFORE, AFTER = date(2026, 8, 31), date(2026, 9, 1)
@@ -24,14 +24,8 @@ class TestInvoiceMentions(SendCase):
         cls.company.write(
             {
                 "demat_einvoicing_date": OBLIGED_SINCE,
-                # what 18.0's Factur-X asks of a French seller
                 "country_id": fr.id,
-                "vat": "FR23334175221",
-                "email": "factures@vendeur.example",
-                "phone": "+33 1 23 45 67 89",
-                "street": "12 rue de la Paix",
-                "zip": "75002",
-                "city": "Paris",
+                **FRENCH_SELLER,
             }
         )
         cls.env["res.partner.bank"].create(
