@@ -25,10 +25,10 @@ class FactoDematResponse(http.Controller):
     requires the server to be reachable only through that proxy): see
     `_recorded_address`.
 
-    Odoo reads the form before the route runs: `max_content_length` has
-    werkzeug refuse a longer body whose length the request gives, and stop
-    reading at `MAX_BODY` bytes a body sent in chunks (without a length),
-    which `_refuse_a_longer_body` then refuses.
+    Odoo reads the form before the route runs. With `max_content_length`,
+    werkzeug refuses a body whose declared length is too long. A chunked
+    body (no declared length) is read up to `MAX_BODY` bytes only, and
+    `_refuse_a_longer_body` refuses it if longer.
     """
 
     @http.route(

@@ -107,14 +107,14 @@ class AccountMove(models.Model):
         )
 
     def _demat_invoice_route(self):
-        """The route the law gives this invoice now (an InvoiceRoute): the
-        customer's route in the invoice's company; whether the invoice must
-        leave as an e-invoice (Chorus Pro always, a French business from the
-        company's e-invoicing date, by the invoice date); what carries it
-        (Odoo's e-invoicing when it applies to the invoice, else the
-        company's platform outside Odoo, else nothing); whether a PDF copy
-        may be emailed (the company keeps copies, the customer did not
-        refuse)."""
+        """The route the law gives this invoice now (an InvoiceRoute). It
+        has the customer's route in the invoice's company. It says whether
+        the invoice must be an e-invoice: always for Chorus Pro; for a French
+        business once the invoice date reaches the company's e-invoicing
+        date. It names the carrier: Odoo's e-invoicing if it applies, else
+        the company's platform outside Odoo, else none. It allows a PDF copy
+        by email if the company sends copies and the customer did not
+        refuse."""
         self.ensure_one()
         customer = self._demat_customer()
         company = self.company_id
@@ -177,9 +177,9 @@ class AccountMove(models.Model):
         return self._demat_invoice_route().einvoiced
 
     def _demat_withheld_reason(self, customer):
-        # EXTENDS facto.demat.document.mixin: beside an e-invoice, a PDF is a
-        # copy: the customer's refusal (said before) and the company's
-        # setting decide, not the letter.
+        # EXTENDS facto.demat.document.mixin: the PDF beside an e-invoice is a
+        # copy, withheld only by a refusal (checked earlier) or the company's
+        # setting.
         if not self._demat_einvoiced():
             return super()._demat_withheld_reason(customer)
         if not self.company_id.demat_einvoicing_copy:

@@ -197,12 +197,12 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _generate_and_send_invoices(self, moves, *args, **kwargs):
-        # EXTENDS 'account': the road of the send wizards, the batch and the
-        # sending cron; a customer's language the database lacks is mended
-        # first, rather than stopping the send (and the whole queue).
-        # An invoice the law has leave as an e-invoice, with nothing to carry
-        # it, is not sent (the wizards stop on their alert first): the sending
-        # cron says why in its chatter and drops it from the queue.
+        # EXTENDS 'account': the path of the send wizards, the batch and the
+        # sending cron. A customer language the database lacks is fixed
+        # first, so it does not stop the send (and the whole queue).
+        # An invoice the law requires as an e-invoice, with no carrier, is
+        # not sent (the wizards stop on their alert first). The sending cron
+        # says why in the invoice's chatter and drops it from the queue.
         stops = {move: move._demat_einvoicing_stop() for move in moves}
         stopped = moves.filtered(lambda move: stops[move])
         for move in stopped:

@@ -12,8 +12,8 @@ from ..tools.odoo_versions import declare_sql_constraints
 
 _logger = logging.getLogger(__name__)
 
-# What another transaction holding or having just moved the chain head
-# raises here: the events wait for the chain's next writer.
+# Raised when another transaction holds or has just moved the chain head.
+# The events then wait for the chain's next writer.
 CHAIN_BUSY = (errors.LockNotAvailable, errors.SerializationFailure)
 SEAL_CHUNK = 2000  # events chained per statement
 # How long after the key was set (its record, `evidence_key_since`) a head
@@ -228,15 +228,14 @@ class FactoDematChain(models.Model):
 
     @api.model
     def _chain_pending(self, company_id, wait):
-        """Give the company's events waiting for a place theirs, in the
-        order of their creation, after the head, then seal the anchors that
-        wait for the head so moved. The head's row is locked first (at once,
-        or raises `LockNotAvailable` unless `wait`; raises
-        `SerializationFailure` when another transaction moved it since this
-        one began); nothing is chained after a head with a fault
-        (`_head_fault`), and a head sealed without the key is sealed with
-        it. An event whose content no longer matches its seal is left out:
-        verification names it."""
+        """Chain the company's waiting events after the head, in creation
+        order, then seal the anchors waiting for the moved head. The head's
+        row is locked first (at once, or raises `LockNotAvailable` unless
+        `wait`; raises `SerializationFailure` if another transaction moved
+        it since this one began). Nothing is chained after a faulty head
+        (`_head_fault`). A head sealed without the key is resealed with it.
+        An event whose content no longer matches its seal is skipped;
+        verification reports it."""
         cr = self.env.cr
         head = self._lock_head(company_id, wait)
         key = evidence_key()

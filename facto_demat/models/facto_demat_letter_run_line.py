@@ -124,8 +124,8 @@ class FactoDematLetterRunLine(models.Model):
         self._record_letters("letter_printed", "print", letters)
 
     def _mark_emailed(self, message, took=None, partly_refused=None):
-        """The letter's email left, to the addresses `took` (str, when the
-        server refused some for good: `partly_refused` says it).
+        """The letter's email left. If addresses were refused for good,
+        `took` (str) lists the rest; `partly_refused` says why.
 
         Called as the mail queue counts the email sent: nothing here may
         undo that. When another transaction wrote the customer meanwhile,
@@ -179,13 +179,12 @@ class FactoDematLetterRunLine(models.Model):
         )
 
     def _mark_bounced(self, email, reason):
-        """This letter's email, sent, bounced for good at `email` (a
-        normalised address, or False when the report names none: all of
-        them), for `reason` (text): a *letter bounced* event is sealed in the
-        run company's trail, once per address. Once every address the letter
-        went to bounced, the line ends bounced with the reason and its
-        customer is again among those to write to. Return whether the line
-        ended so.
+        """Record that this letter's sent email bounced for good at `email`,
+        for `reason` (text). `email` is a normalised address, or False (all
+        of them) when the report names none. Seal a *letter bounced* event
+        in the run company's trail, once per address. Once every address
+        bounced, the line ends bounced with the reason, and its customer is
+        again among those to write to. Return whether the line ended bounced.
 
         As superuser, called by the bounce processing only: the trail, the
         line and the letter flags are the process's own.

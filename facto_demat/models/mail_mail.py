@@ -24,8 +24,8 @@ _logger = logging.getLogger(__name__)
 # the email Odoo prepared last, the one in hand when a server defers it.
 SESSION = "facto_demat_mail_session"
 IN_HAND = "facto_demat_mail_in_hand"
-# Per transaction: {Message-Id: [addresses each email of a letter or a
-# customer document may go to]}, for ir.mail_server to cut the envelope to
+# Per transaction: {Message-Id: [addresses each email of a letter or
+# customer document may go to]}. ir.mail_server limits the envelope to them.
 ENVELOPES = "facto_demat_mail_envelopes"
 
 FIRST_WAIT = 60  # seconds before a deferred email is tried again, at first
@@ -62,7 +62,7 @@ class MailMail(models.Model):
     # ------------------------------------------------------------------------
 
     def unlink(self):
-        # EXTENDS 'mail': a letter whose email goes before it left ends failed
+        # EXTENDS 'mail': a letter whose email is deleted unsent ends failed
         self._end_letters_left_behind(
             self.env._("The email was deleted before it was sent.")
         )
@@ -180,13 +180,13 @@ class MailMail(models.Model):
         return emails
 
     def _demat_envelope(self, message_id, smtp_to_list):
-        """The addresses (as `ascii_address` writes them) that the email
-        with this Message-Id may go to, when it is a letter or a customer
-        document (`_prepare_outgoing_list` kept them); None for any other
-        email. One Message-Id may stand for several emails, one for each partner,
-        sent in their order: this one is the first left whose addresses
-        are all in `smtp_to_list`, the envelope Odoo read in its headers
-        (else the first left; none when all were sent)."""
+        """The addresses (in `ascii_address` form) that the email with this
+        Message-Id may go to, when it is a letter or a customer document
+        (`_prepare_outgoing_list` kept them); None for any other email. A
+        Message-Id may cover several emails, one per partner, sent in order.
+        It gives those of the first unsent one whose addresses are all in
+        `smtp_to_list`, the envelope Odoo read in the headers; else the first
+        unsent one's; empty when all were sent."""
         queue = self.env.cr.cache.get(ENVELOPES, {}).get(message_id)
         if queue is None:
             return None
@@ -244,10 +244,9 @@ class MailMail(models.Model):
             self.env["facto.demat.mail.acceptance"].sudo()._record(mail_id, addresses)
 
     def _end_taken_before(self):
-        """Count sent, without sending them again, the emails of this batch
-        that a server took in a transaction lost before it counted them;
-        return them. One taken by only some of its recipients goes on to the
-        others."""
+        """Mark as sent, without resending, the emails of this batch that a
+        server took in a transaction lost before it marked them sent. Return
+        them. An email only some recipients took is requeued for the others."""
         taken = self.env["facto.demat.mail.acceptance"].sudo()._taken(self.ids)
         ended = self.browse()
         for mail in self.browse(list(taken)).exists():

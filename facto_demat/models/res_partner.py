@@ -34,8 +34,8 @@ DEMAT_STATUSES = [
     ("not_accepted", "Not accepted yet (opt-in)"),
     ("waiting", "Notice period not over"),
 ]
-# Consent fact: its flag -> (its date, the event when it is recorded, the
-# event when it is withdrawn; None: it cannot be).
+# Consent facts: {flag: (date field, event type when recorded, event type
+# when withdrawn, or None if it cannot be)}.
 CONSENT_FACTS = {
     "demat_letter_sent": ("demat_letter_date", "letter_recorded", None),
     "demat_refused": ("demat_refused_date", "refusal_recorded", "refusal_withdrawn"),
@@ -799,8 +799,8 @@ class ResPartner(models.Model):
         return "\n".join(lines) or False
 
     def _demat_one_activity(self, xmlid, note):
-        """Give the activity of this type (xml id) open on the customer
-        `note`, or open one for its salesperson (or the administrator)."""
+        """Set `note` on the customer's open activity of this type (xml id),
+        or open one for its salesperson (or the administrator)."""
         activity = self._demat_open_activity(xmlid)
         if activity:
             activity.note = note

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from psycopg2 import errors
 
-# What a transaction raises when another one wrote a row it writes, or
-# holds it: done again in a new transaction, never left to fail a batch.
+# Raised when another transaction wrote or locked a row this one writes.
+# The work is redone in a new transaction, never left to fail a batch.
 CONCURRENCY_ERRORS = (
     errors.SerializationFailure,
     errors.DeadlockDetected,

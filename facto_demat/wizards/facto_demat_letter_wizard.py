@@ -258,9 +258,9 @@ class FactoDematLetterWizard(models.TransientModel):
 
     @api.model
     def _french_businesses(self, customers):
-        """The `customers` the reform has receive e-invoices: on the
-        e-invoicing route, or French businesses whose SIREN is missing or
-        invalid (the letter asks them for it)."""
+        """The `customers` who must receive e-invoices: on the e-invoicing
+        route, or French businesses whose SIREN is missing or invalid (the
+        letter asks them for it)."""
         return customers.filtered(
             lambda customer: (
                 customer.demat_route == "einvoicing"
