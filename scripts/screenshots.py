@@ -33,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import odoo_version
 import requests
 import websocket
 from PIL import Image
@@ -52,7 +53,7 @@ READY_JS = """(() => document.readyState === "complete"
 
 # Draw page 1 of a PDF of the Odoo server with Odoo's own pdf.js (a module).
 RENDER_PDF_JS = """(async () => {
-    const build = "/web/static/lib/pdfjs/build/";
+    const build = location.origin + "/web/static/lib/pdfjs/build/";
     const pdfjsLib = await import(build + "pdf.js");
     pdfjsLib.GlobalWorkerOptions.workerSrc = build + "pdf.worker.js";
     const response = await fetch(%s);
@@ -360,15 +361,17 @@ def letter_run(odoo, browser):
 
 def letter_printed(odoo, browser):
     """Page 1 of the latest print run's PDF (waits for the cron to make it)."""
-    domain = [("output", "=", "print"), ("pdf_attachment_id", "!=", False)]
+    domain = [("output", "=", "print"), ("letter_attachment_ids", "!=", False)]
     while not odoo.call("facto.demat.letter.run", "search", domain, limit=1):
         if time.monotonic() > browser.deadline:
             raise ScreenError("no print run with its PDF yet (is the cron running?)")
         time.sleep(2)
     run = odoo.record_id("facto.demat.letter.run", domain)
-    [values] = odoo.call("facto.demat.letter.run", "read", [run], ["pdf_attachment_id"])
-    attachment = values["pdf_attachment_id"][0]
-    browser.open("/web/static/lib/pdfjs/LICENSE", "body")
+    [values] = odoo.call(
+        "facto.demat.letter.run", "read", [run], ["letter_attachment_ids"]
+    )
+    attachment = values["letter_attachment_ids"][0]  # its first part
+    browser.open("/web/login", "body")  # any page of the server's origin
     url = json.dumps(f"/web/content/{attachment}")
     data_url = browser.evaluate(RENDER_PDF_JS % (url, LETTER_WIDTH), await_promise=True)
     return base64.b64decode(data_url.split(",", 1)[1])
@@ -465,7 +468,12 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     port = os.environ.get("HTTP_PORT", "8069")
     parser.add_argument("--url", default=f"http://localhost:{port}")
-    parser.add_argument("--db", default=os.environ.get("DEMO_DB", "facto_demo"))
+    version = os.environ.get("ODOO_VERSION") or "19.0"
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("DEMO_DB")
+        or odoo_version.database("facto_demo", version),
+    )
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
