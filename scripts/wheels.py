@@ -21,7 +21,6 @@ failed". Used by `make test`.
 """
 
 import argparse
-import ast
 import re
 import shutil
 import subprocess
@@ -102,9 +101,7 @@ def build(version, dest):
 
 
 def expected_name(addon, version):
-    manifest_version = ast.literal_eval((ROOT / addon / "__manifest__.py").read_text())[
-        "version"
-    ]
+    manifest_version = addons.manifest(addon)["version"]
     series = odoo_version.series(version)
     return f"odoo_addon_{addon}-{series}.0.{manifest_version}-py3-none-any.whl"
 
