@@ -5,28 +5,35 @@
 import os
 import time
 
-from odoo.addons.facto_demat.tests.fake_servers import FakeMicrosoft, FakeSmtp
+from odoo.addons.mail_outbound_transport.tests.fake_servers import (
+    FakeMicrosoft,
+    FakeSmtp,
+)
 
 COUNT = int(os.environ.get("BENCH_EMAILS", "1000"))
 microsoft, smtp = FakeMicrosoft(), FakeSmtp()
-exchange = {"send_as_mailbox": microsoft.mailbox}
+exchange = {"mail_transport_mailbox": microsoft.mailbox}
 SERVERS = {
-    "SMTP": {"transport": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp.port},
+    "SMTP": {
+        "mail_transport_mode": "smtp",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+    },
     "Exchange (EWS)": {
-        "transport": "ews",
-        "ews_url": f"{microsoft.url}/EWS/Exchange.asmx",
-        "ews_auth": "basic",
+        "mail_transport_mode": "ews",
+        "mail_transport_ews_url": f"{microsoft.url}/EWS/Exchange.asmx",
+        "mail_transport_ews_auth": "basic",
         "smtp_user": microsoft.user,
         "smtp_pass": microsoft.password,
         **exchange,
     },
     "Microsoft 365 (Graph)": {
-        "transport": "graph",
-        "ms_tenant_id": "bench",
-        "ms_client_id": "odoo",
-        "ms_client_secret": microsoft.client_secret,
-        "ms_login_url": microsoft.url,
-        "ms_graph_url": f"{microsoft.url}/v1.0",
+        "mail_transport_mode": "graph",
+        "mail_transport_tenant_id": "bench",
+        "mail_transport_client_id": "odoo",
+        "mail_transport_client_secret": microsoft.client_secret,
+        "mail_transport_login_url": microsoft.url,
+        "mail_transport_graph_url": f"{microsoft.url}/v1.0",
         **exchange,
     },
 }
@@ -35,7 +42,7 @@ print(f"\n{COUNT} emails per transport, through Odoo's mail queue\n")
 print("| transport | emails | seconds | emails/s | connections opened |")
 print("|---|---:|---:|---:|---:|", flush=True)
 for name, values in SERVERS.items():
-    fake = smtp if values["transport"] == "smtp" else microsoft
+    fake = smtp if values["mail_transport_mode"] == "smtp" else microsoft
     fake.received.clear()
     fake.connections = 0
     server = env["ir.mail_server"].create({"name": name, **values})

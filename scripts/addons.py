@@ -6,6 +6,8 @@ them). `addons.py --check` fails when a folder of the repository holding a
 `__manifest__.py` is in no group.
 
 Groups:
+  alone    the add-ons others depend on that need none of ours: each tested
+           installed alone, on a database with only its dependencies
   tested   installed and tested by `make test` on each Odoo version
   oca      bridges with OCA modules: tested beside them by `make test-peers`
            (`make test` installs the first, with OCA's mail_tracking, in its
@@ -20,6 +22,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+ALONE = ["mail_outbound_transport"]
 TESTED = ["facto_demat", "facto_demat_sale", "facto_demat_stock", "facto_demat_peppol"]
 OCA_BRIDGES = [
     "facto_demat_mail_tracking",
@@ -28,10 +31,11 @@ OCA_BRIDGES = [
 ]
 ABSENT_BRIDGES = ["facto_demat_fr_pdp"]
 GROUPS = {
+    "alone": ALONE,
     "tested": TESTED,
     "oca": OCA_BRIDGES,
     "absent": ABSENT_BRIDGES,
-    "all": [*TESTED, *OCA_BRIDGES, *ABSENT_BRIDGES],
+    "all": [*ALONE, *TESTED, *OCA_BRIDGES, *ABSENT_BRIDGES],
 }
 
 

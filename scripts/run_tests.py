@@ -4,7 +4,9 @@ and 19.0, or ODOO_VERSION).
 
 For each version, installs the add-ons in a new database without demo data
 (facto_test_18, facto_test_19...) and runs the tests selected by
---test-tags (ours and Odoo's own sending tests), then the multi-process run
+--test-tags (ours and Odoo's own sending tests), then each add-on of the
+group `alone` (scripts/addons.py) installed alone in a database of its own
+(facto_test_mail_outbound_transport_18...) with its tests, then the multi-process run
 of scripts/workers_run.py on a copy of that database, the updates from
 older states of main of scripts/upgrade_run.py and the wheels of
 scripts/wheels.py (each of their checks counts as a test), then in a new database with
@@ -52,10 +54,15 @@ PEER = "mail_tracking"
 
 
 def run_odoo_tests(
-    version, database, test_tags, http_port, log_path, demo=False, extra=()
+    version,
+    database,
+    test_tags,
+    http_port,
+    log_path,
+    demo=False,
+    modules=(*addons.TESTED, *TEST_MODULES),
 ):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
-    modules = [*addons.TESTED, *TEST_MODULES, *extra]
     command = [
         str(ROOT / "scripts" / "odoo.sh"),
         f"--database={database}",
@@ -198,6 +205,21 @@ def run_version(version, args):
     passed, failed, problems = run_odoo_tests(
         version, database, args.test_tags, args.http_port, log
     )
+    for addon in addons.ALONE:
+        print(f"\nOdoo {version}, {addon} installed alone:", flush=True)
+        alone = run_odoo_tests(
+            version,
+            odoo_version.database(f"{args.database}_{addon}", version),
+            f"/{addon}",
+            args.http_port,
+            ROOT / "var" / f"test-{addon}-{version}.log",
+            modules=[addon],
+        )
+        passed, failed, problems = (
+            passed + alone[0],
+            failed + alone[1],
+            problems + alone[2],
+        )
     print(
         f"\nOdoo {version} in multi-process mode (scripts/workers_run.py):", flush=True
     )
@@ -230,7 +252,7 @@ def run_version(version, args):
         args.http_port,
         ROOT / "var" / f"test-demo-{version}.log",
         demo=True,
-        extra=extra,
+        modules=[*addons.TESTED, *TEST_MODULES, *extra],
     )
     return Result(passed + demo[0], failed + demo[1], problems + demo[2], notes)
 

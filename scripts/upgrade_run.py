@@ -66,6 +66,13 @@ STATES = [
         ("18.0", "19.0"),
         "seal version 4, events chained by facto.demat.chain; before issue 23",
     ),
+    State(
+        "2026-12-03",
+        "7c09d9a",
+        ("18.0", "19.0"),
+        "the mail transports inside facto_demat (before mail_outbound_transport): "
+        "EWS and Graph servers, a waiting email and a refused one",
+    ),
 ]
 
 # Run in `odoo-bin shell` with the old code: the data, made by its own
@@ -138,7 +145,52 @@ for event in Event.search([("attachment_id", "!=", False)]):
 runs = {}
 for run in env["facto.demat.letter.run"].search([("output", "=", "print")]):
     runs[run.id] = pages(base64.b64decode(run.pdf_file))
+transports = {}
+Server = env["ir.mail_server"].sudo()
+if "transport" in Server._fields:  # the transports in facto_demat
+    relay = Server.search([("name", "=", "Relais")])
+    exchange = Server.create([{
+        "name": "Exchange", "transport": "ews",
+        "send_as_mailbox": "compta@lambert.example",
+        "ews_url": "https://mail.lambert.example/EWS/Exchange.asmx",
+        "ews_auth": "basic", "smtp_user": "compta", "smtp_pass": "s3cret",
+        "max_per_minute": 30,
+    }, {
+        "name": "Microsoft 365", "transport": "graph",
+        "send_as_mailbox": "factures@lambert.example", "ms_tenant_id": "lambert",
+        "ms_client_id": "odoo", "ms_client_secret": "s3cret",
+        "save_sent_copy": False,
+    }])
+    exchange[1].write({"delivery_issue": "Le serveur refuse le secret.",
+                       "delivery_next_try": False})
+    Mail = env["mail.mail"].sudo()
+    waiting, refused = Mail.create([{
+        "subject": "Facture en attente", "body_html": "<p>Facture</p>",
+        "email_from": company.email, "email_to": "attente@client.example",
+        "auto_delete": False,
+    }, {
+        "subject": "Facture refusée", "body_html": "<p>Facture</p>",
+        "email_from": company.email, "email_to": "inconnu@client.example",
+    }])
+    waiting.write({"state": "outgoing", "failure_reason": "Greylisted, try later",
+                   "mail_server_id": relay.id, "delivery_server_id": relay.id,
+                   "delivery_deferred_since": "2026-12-01 08:00:00",
+                   "scheduled_date": "2099-01-01 00:00:00"})
+    refused.write({"state": "exception", "failure_type": "mail_smtp",
+                   "failure_reason": "550 5.1.1 User unknown",
+                   "delivery_server_id": relay.id})
+    env["ir.config_parameter"].sudo().set_param("facto_demat.mail_deferral_hours", 48)
+    env.cr.commit()
+    transports = {
+        "servers": Server.search_read(
+            [("id", "in", exchange.ids)],
+            ["name", "transport", "send_as_mailbox", "ews_url", "ews_auth",
+             "smtp_user", "max_per_minute", "ms_tenant_id", "ms_client_id",
+             "ms_client_secret", "save_sent_copy", "delivery_issue"]),
+        "relay": relay.id, "waiting": waiting.id, "refused": refused.id,
+    }
 print("UPGRADE-RESULT " + json.dumps({
+    "transports": transports,
     "events": {event.id: [event.sequence, event.hash]
                for event in Event.search([])},
     "letters": letters_sha256,
@@ -236,6 +288,55 @@ def new_events():
     return ok and intact, f"{new.mapped('sequence')} after no. {last}; {message}"
 attempt("new events chain after the old ones, intact", new_events)
 env.cr.commit()
+
+# the transports facto_demat had, now mail_outbound_transport's
+transports = expected.get("transports")
+FIELDS = {"transport": "mail_transport_mode",
+          "send_as_mailbox": "mail_transport_mailbox",
+          "ews_url": "mail_transport_ews_url", "ews_auth": "mail_transport_ews_auth",
+          "smtp_user": "smtp_user", "max_per_minute": "mail_transport_per_minute",
+          "ms_tenant_id": "mail_transport_tenant_id",
+          "ms_client_id": "mail_transport_client_id",
+          "ms_client_secret": "mail_transport_client_secret",
+          "save_sent_copy": "mail_transport_save_sent_copy",
+          "delivery_issue": "mail_transport_issue"}
+def servers_kept():
+    Server = env["ir.mail_server"].sudo()
+    wrong = []
+    for old in transports["servers"]:
+        server = Server.browse(old["id"])
+        wrong += [(old["name"], field) for field, new in FIELDS.items()
+                  if server[new] != old[field]]
+    return not wrong, wrong or f"{len(transports['servers'])} servers (EWS, Graph)"
+def emails_kept():
+    Mail = env["mail.mail"].sudo()
+    waiting = Mail.browse(transports["waiting"])
+    refused = Mail.browse(transports["refused"])
+    relay = env["ir.mail_server"].sudo().browse(transports["relay"])
+    ok = (waiting.state == "outgoing" and waiting.mail_transport_server_id == relay
+          and str(waiting.mail_transport_waiting_since) == "2026-12-01 08:00:00"
+          and refused.state == "exception" and refused.mail_transport_server_id == relay
+          and relay.mail_transport_waiting_count == 1
+          and relay.mail_transport_refused_count == 1
+          and env["ir.config_parameter"].sudo().get_param(
+              "mail_outbound_transport.deferral_hours") == "48")
+    return ok, (f"waiting: {waiting.state}, "
+                f"since {waiting.mail_transport_waiting_since}; "
+                f"refused: {refused.state}; on the relay: "
+                f"{relay.mail_transport_waiting_count} waiting, "
+                f"{relay.mail_transport_refused_count} refused")
+def waiting_sent():
+    waiting = env["mail.mail"].sudo().browse(transports["waiting"])
+    waiting.scheduled_date = False
+    env.cr.commit()
+    env["mail.mail"].sudo().process_email_queue(waiting.ids)
+    env.cr.commit()
+    return waiting.state == "sent", f"{waiting.state} {waiting.failure_reason or ''}"
+if transports:
+    attempt("EWS and Graph servers kept, with their settings", servers_kept)
+    attempt("waiting and refused emails kept, with their server", emails_kept)
+    attempt("the waiting email goes when its time comes", waiting_sent)
+    attempt("Verify integrity after sending: intact", verified)
 print("UPGRADE-RESULT " + json.dumps(results))
 """
 

@@ -10,7 +10,6 @@ from . import facto_demat_chain
 from . import facto_demat_customer_data
 from . import facto_demat_letter_run
 from . import facto_demat_letter_run_line
-from . import facto_demat_mail_acceptance
 from . import facto_demat_response_attempt
 from . import facto_demat_route_board
 from . import facto_demat_verification

@@ -7,16 +7,12 @@ adds `HttpCase` to a base when it drives the server as a browser does."""
 
 import base64
 import contextlib
-import email
-import email.policy
 import io
 import json
 import re
-import unittest
 from contextlib import closing, contextmanager, nullcontext
 from datetime import date, timedelta
 from http.client import HTTPConnection
-from unittest.mock import patch
 from urllib.parse import urlencode
 
 import pikepdf
@@ -31,12 +27,16 @@ from odoo.addons.account.tests.common import (
     AccountTestInvoicingHttpCommon,
 )
 from odoo.addons.base.tests.common import MockSmtplibCase
+from odoo.addons.mail_outbound_transport.tests.common import (  # noqa: F401
+    TRANSPORTS,
+    MailTransportCase,
+    build_email,
+    real_sending,
+)
 
 from ..tools.odoo_versions import ODOO_19
-from .fake_servers import FakeMicrosoft, FakeSmtp
 from .peppol_double import CUSTOMER_SIRET, PeppolDouble
 
-TRANSPORTS = ("smtp", "ews", "graph")
 # Company settings of OCA modules that would refuse the data these tests
 # create on purpose (invalid addresses, as real customer files hold them):
 # partner_email_check, partner_ref_unique. Absent fields are left alone.
@@ -272,28 +272,6 @@ class SendCase(DematCase):
         )
 
 
-@contextmanager
-def real_sending():
-    """Let Odoo connect and send: under test it skips both (the servers here
-    are local doubles, on 127.0.0.1). 19.0 asks ir.mail_server._disable_send
-    (and would commit the mail queue without current_test)."""
-    if ODOO_19:
-        with patch(
-            "odoo.addons.base.models.ir_mail_server.IrMail_Server._disable_send",
-            classmethod(lambda cls: False),
-        ):
-            yield
-    else:
-        with patch("odoo.modules.module.current_test", None):
-            yield
-
-
-def build_email(env, *args):
-    """ir.mail_server's message builder (build_email, 19.0: _build_email__)."""
-    server = env["ir.mail_server"]
-    return (server._build_email__ if ODOO_19 else server.build_email)(*args)
-
-
 def add_groups(user, *xmlids):
     """Give `user` these groups (the field is group_ids in 19.0)."""
     field = "group_ids" if ODOO_19 else "groups_id"
@@ -302,8 +280,9 @@ def add_groups(user, *xmlids):
     )
 
 
-class TransportCase(DematCase):
-    """A mail server of each transport, each sending to a local double."""
+class TransportCase(MailTransportCase, DematCase):
+    """A mail server of each transport, each sending to a local double, on
+    the company of `DematCase`, whose sender email is the reply address."""
 
     @classmethod
     def setUpClass(cls):
@@ -314,98 +293,6 @@ class TransportCase(DematCase):
                 "demat_sender_email": "factures@lambert.example",
             }
         )
-        cls.microsoft = FakeMicrosoft()
-        cls.addClassCleanup(cls.microsoft.stop)
-        cls.smtp = FakeSmtp()
-        cls.addClassCleanup(cls.smtp.stop)
-        Server = cls.env["ir.mail_server"]
-        exchange = {"send_as_mailbox": cls.microsoft.mailbox}
-        cls.servers = {
-            "smtp": cls.smtp_server("SMTP", cls.smtp.port),
-            "ews": Server.create(
-                {
-                    "name": "Exchange",
-                    "transport": "ews",
-                    "ews_url": f"{cls.microsoft.url}/EWS/Exchange.asmx",
-                    "ews_auth": "basic",
-                    "smtp_user": "compta",
-                    "smtp_pass": "s3cret",
-                    **exchange,
-                }
-            ),
-            "graph": Server.create(
-                {
-                    "name": "Microsoft 365",
-                    "transport": "graph",
-                    "ms_tenant_id": "lambert",
-                    "ms_client_id": "odoo",
-                    "ms_client_secret": "s3cret",
-                    "ms_login_url": cls.microsoft.url,
-                    "ms_graph_url": f"{cls.microsoft.url}/v1.0",
-                    **exchange,
-                }
-            ),
-        }
-
-    @classmethod
-    def smtp_server(cls, name, port, **values):
-        """An SMTP server on 127.0.0.1:`port`. The port is written after
-        the creation, as OCA mail_environment keeps it only so; a server
-        whose address the deployment's configuration imposes is skipped."""
-        server = cls.env["ir.mail_server"].create(
-            {"name": name, "transport": "smtp", "smtp_host": "127.0.0.1", **values}
-        )
-        server.smtp_port = port
-        if (server.smtp_host, server.smtp_port) != ("127.0.0.1", port):
-            raise unittest.SkipTest(
-                "the outgoing mail server is imposed by the configuration "
-                "(server_environment [outgoing_mail])"
-            )
-        return server
-
-    def setUp(self):
-        super().setUp()
-        for fake in (self.microsoft, self.smtp):
-            fake.answers.clear()
-            fake.received.clear()
-        self.microsoft.check_answers.clear()
-        self.microsoft.drip = None
-        self.smtp.refuse.clear()
-        self.smtp.greylist.clear()
-        self.smtp.sender_reply = None
-        self.smtp.max_size = None
-
-    def fake(self, transport):
-        return self.smtp if transport == "smtp" else self.microsoft
-
-    def received(self, transport):
-        return [
-            email.message_from_bytes(mime, policy=email.policy.default)
-            for _time, _transport, mime, _details in self.fake(transport).received
-        ]
-
-    def notifications(self, count):
-        """`count` emails in the queue, each to the customer."""
-        return self.env["mail.mail"].create(
-            [
-                {
-                    "subject": f"Avis {number}",
-                    "body_html": f"<p>Avis {number}</p>",
-                    "email_from": self.microsoft.mailbox,
-                    "email_to": self.customer.email,
-                }
-                for number in range(count)
-            ]
-        )
-
-    def run_queue(self, mails, transport):
-        mails.mail_server_id = self.servers[transport]
-        with real_sending():
-            self.env["mail.mail"].process_email_queue(mails.ids)
-
-    def time_passes(self, mails):
-        """The next try of these deferred emails comes."""
-        mails.exists().filtered("scheduled_date").scheduled_date = fields.Datetime.now()
 
 
 def page_count(pdf):

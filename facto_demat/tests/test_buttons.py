@@ -16,9 +16,10 @@ from lxml import etree
 from odoo.exceptions import RedirectWarning
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.mail_outbound_transport.tests.fake_servers import free_port
+
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import SendCase, add_groups
-from .fake_servers import free_port
 
 _logger = logging.getLogger(__name__)
 
@@ -246,7 +247,9 @@ class TestButtons(SendCase, HttpCase):
                     "state": state,
                 }
             )
-            mail.write({"delivery_server_id": server.id, "failure_reason": "Busy"})
+            mail.write(
+                {"mail_transport_server_id": server.id, "failure_reason": "Busy"}
+            )
         return server
 
     def make_wizard(self, model, user, records):
@@ -408,7 +411,7 @@ class TestButtons(SendCase, HttpCase):
                 Button("facto.demat.letter.run", "action_download_pdf", "form header"),
                 Button("facto.demat.letter.run.line", "action_download_letter", "list"),
                 Button("facto.demat.event", "action_download_letter", "form header"),
-                Button("ir.mail_server", "action_view_failed_mails", "form"),
+                Button("ir.mail_server", "action_view_refused_mails", "form"),
                 Button("facto.demat.letter.wizard", "action_confirm", "form"),
                 Button("facto.demat.reply.address", "action_apply", "form"),
                 Button(

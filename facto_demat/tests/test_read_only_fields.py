@@ -136,7 +136,7 @@ class TestReadOnlyFieldsOverRpc(RpcCase):
             {"name": "Relais", "smtp_host": "127.0.0.1", "smtp_port": 2525}
         )
         # what the mail server took, recorded as the relay answers
-        self.env["facto.demat.mail.acceptance"].sudo().create(
+        self.env["mail.transport.acceptance"].sudo().create(
             {"mail_id": wizard.id, "addresses": customer.email}
         )
         # what a customer gave on the answer page, and the board's rows

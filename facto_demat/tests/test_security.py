@@ -5,10 +5,11 @@ from xmlrpc.client import Fault
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import find_in_path, mute_logger
 
+from odoo.addons.mail_outbound_transport.tests.fake_servers import free_port
+
 from ..tools import letter_engine
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import HOSTILE, neutralise_peer_checks, page_count
-from .fake_servers import free_port
 
 
 class Spy:
@@ -213,11 +214,11 @@ class TestMailServerButtons(HttpCase):
         mail = self.env["mail.mail"].create(
             {"body_html": "<p>x</p>", "email_to": "a@client.example.com"}
         )
-        mail.write({"delivery_server_id": server.id, "failure_reason": "Occupé"})
+        mail.write({"mail_transport_server_id": server.id, "failure_reason": "Occupé"})
         self.authenticate("admin", "admin")
         for method, state in (
-            ("action_view_deferred_mails", "outgoing"),
-            ("action_view_failed_mails", "exception"),
+            ("action_view_waiting_mails", "outgoing"),
+            ("action_view_refused_mails", "exception"),
         ):
             with self.subTest(method=method):
                 action = self.make_jsonrpc_request(
@@ -231,4 +232,4 @@ class TestMailServerButtons(HttpCase):
                 )
                 self.assertEqual(action["res_model"], "mail.mail")
                 self.assertIn(["state", "=", state], action["domain"])
-        self.assertEqual(server.deferred_mail_count, 1)
+        self.assertEqual(server.mail_transport_waiting_count, 1)

@@ -11,10 +11,10 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+from odoo.addons.mail_outbound_transport.tests.fake_servers import free_port
 
 from ..tools.odoo_versions import NO_SUCCESS_EMAILS
 from .common import neutralise_peer_checks
-from .fake_servers import free_port
 
 # The modules whose French the screens show, when installed: the web
 # client's own texts (web), the menus and the forms around the add-on's
@@ -202,18 +202,18 @@ class TestFrenchTour(AccountTestInvoicingHttpCommon):
         port is written after the creation, as OCA mail_environment keeps it
         only so)."""
         server = self.env["ir.mail_server"].create(
-            {"name": name, "transport": transport, **values}
+            {"name": name, "mail_transport_mode": transport, **values}
         )
         if transport == "smtp":
             server.write({"smtp_host": "127.0.0.1", "smtp_port": free_port()})
         else:
             server.write(
                 {
-                    "send_as_mailbox": "factures@lambert.example",
-                    "ms_tenant_id": "lambert",
-                    "ms_client_id": "odoo",
-                    "ms_client_secret": "s3cret",
-                    "ms_login_url": f"http://127.0.0.1:{free_port()}",
+                    "mail_transport_mailbox": "factures@lambert.example",
+                    "mail_transport_tenant_id": "lambert",
+                    "mail_transport_client_id": "odoo",
+                    "mail_transport_client_secret": "s3cret",
+                    "mail_transport_login_url": f"http://127.0.0.1:{free_port()}",
                 }
             )
         return server

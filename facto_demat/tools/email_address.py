@@ -12,10 +12,8 @@ Odoo's `email_normalize` does.
 """
 
 import re
-from contextlib import suppress
 from dataclasses import dataclass
 
-import idna
 from email_validator import EmailNotValidError, validate_email
 
 from odoo.tools import email_normalize, formataddr
@@ -112,15 +110,6 @@ def format_address(name, email):
     """The `To:` form of `email` with the display name `name` (str or
     False): quoted, or RFC 2047-encoded when not ASCII, on one line."""
     return formataddr((header_text(name), email))
-
-
-def ascii_address(email):
-    """`email` as it goes on the wire (IDNA domain), lower case, to compare
-    what servers took with what partners hold."""
-    local, _at, domain = email.rpartition("@")
-    with suppress(idna.IDNAError):
-        domain = idna.encode(domain).decode()
-    return f"{local}@{domain}".lower()
 
 
 def _chunks(value):

@@ -15,17 +15,13 @@ a cron's progress: `_notify_progress` ->     `cron_progress` below;
 `_commit_progress` (commits itself)          `facto_demat_letter_run.py`,
                                              `facto_demat_verification.py`
 
-sending disabled under tests: `current_test` `sending_disabled` below;
--> `ir.mail_server._disable_send()`          `ir_mail_server.py`; `tests/common.py`
-                                             (`real_sending`)
-
-`mail.mail._postprocess_sent_message`        `NO_SUCCESS_EMAILS` below; `mail_mail.py`
-requires `success_emails`                    and the tests that call it
-
-`ir.mail_server.connect` -> `_connect__`;    `ir_mail_server.py`; `tests/common.py`
-`_prepare_email_message` ->                  (`build_email`)
-`_prepare_email_message__`; `build_email` ->
+sending disabled under tests; `mail.mail`'s  `mail_outbound_transport`'s
+`success_emails`; `ir.mail_server.connect`   `tools/odoo_versions.py`, which
+-> `_connect__`; `build_email` ->            also defines `ODOO_19`
 `_build_email__`
+
+`_prepare_email_message` ->                  `models/ir_mail_server.py`
+`_prepare_email_message__`
 
 `account.move.send`: one default sending     `account_move_send.py`;
 method (`_get_default_sending_method`,       `facto_demat_peppol`, `facto_demat_fr_pdp`
@@ -66,9 +62,12 @@ send wizard's alerts and defaults            `tests/test_peppol_double.py`,
                                              `tests/test_read_only_fields.py`
 """
 
-from odoo import models, modules, release
+from odoo import models
 
-ODOO_19 = release.version_info[0] >= 19
+from odoo.addons.mail_outbound_transport.tools.odoo_versions import (  # noqa: F401
+    NO_SUCCESS_EMAILS,
+    ODOO_19,
+)
 
 
 def declare_sql_constraints(namespace, **constraints):
@@ -95,15 +94,3 @@ def cron_progress(env, done, remaining):
         env["ir.cron"]._commit_progress(done, remaining=remaining)
     else:
         env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-
-
-def sending_disabled(env):
-    """Whether Odoo sends no email now: under tests (and, on 19.0, while
-    the registry loads), when its mail server connects to nothing."""
-    if ODOO_19:
-        return env["ir.mail_server"]._disable_send()
-    return bool(modules.module.current_test)
-
-
-# mail.mail._postprocess_sent_message: 19.0 adds a required success_emails
-NO_SUCCESS_EMAILS = {"success_emails": []} if ODOO_19 else {}

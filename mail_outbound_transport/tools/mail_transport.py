@@ -33,6 +33,7 @@ from email.utils import getaddresses
 from urllib.parse import quote
 
 import exchangelib
+import idna
 import requests
 from exchangelib import errors as ews_errors
 from exchangelib.protocol import BaseProtocol, FailFast
@@ -153,6 +154,15 @@ class GraphError(Exception):
         super().__init__(
             " ".join(part for part in (f"HTTP {self.status}", self.code, text) if part)
         )
+
+
+def ascii_address(email):
+    """`email` as it goes on the wire (IDNA domain), lower case, to compare
+    what servers took with what partners hold."""
+    local, _at, domain = email.lower().rpartition("@")
+    with suppress(idna.IDNAError):
+        domain = idna.encode(domain, uts46=True).decode()
+    return f"{local}@{domain}"
 
 
 def classify(error):

@@ -3,18 +3,18 @@ from odoo.modules import module
 from odoo.tools import SQL
 
 
-class FactoDematMailAcceptance(models.Model):
+class MailTransportAcceptance(models.Model):
     """An email a mail server took, written at once in a transaction of its
     own: when the transaction that sent it is lost before it counted the
     email sent (a worker killed, its database connection cut), the mail
     queue counts it then, instead of sending it again
-    (`mail.mail._end_taken_before`). Deleted when the email is counted.
+    (`mail.mail._mail_transport_end_taken_before`). Deleted when the email is counted.
 
     Only a few milliseconds remain in which an email can leave twice: from
     the server's answer to this row's commit.
     """
 
-    _name = "facto.demat.mail.acceptance"
+    _name = "mail.transport.acceptance"
     _description = "Email taken by a mail server"
     _log_access = False
 
@@ -26,7 +26,7 @@ class FactoDematMailAcceptance(models.Model):
         """Keep that the email `mail_id` was taken for `addresses` (a set),
         committed at once; under tests, in the test's transaction."""
         insert = SQL(
-            "INSERT INTO facto_demat_mail_acceptance (mail_id, addresses) "
+            "INSERT INTO mail_transport_acceptance (mail_id, addresses) "
             "VALUES (%s, %s)",
             mail_id,
             ",".join(sorted(addresses)),
@@ -42,7 +42,7 @@ class FactoDematMailAcceptance(models.Model):
         """{mail id: set of addresses taken} of these emails."""
         self.env.cr.execute(
             SQL(
-                "SELECT mail_id, addresses FROM facto_demat_mail_acceptance "
+                "SELECT mail_id, addresses FROM mail_transport_acceptance "
                 "WHERE mail_id IN %s",
                 tuple(mail_ids) or (0,),
             )
@@ -56,7 +56,7 @@ class FactoDematMailAcceptance(models.Model):
     def _forget(self, mail_ids):
         self.env.cr.execute(
             SQL(
-                "DELETE FROM facto_demat_mail_acceptance WHERE mail_id IN %s",
+                "DELETE FROM mail_transport_acceptance WHERE mail_id IN %s",
                 tuple(mail_ids) or (0,),
             )
         )

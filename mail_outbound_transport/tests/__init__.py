@@ -1,0 +1,2 @@
+from . import test_mail_delivery
+from . import test_mail_transport
