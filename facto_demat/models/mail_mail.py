@@ -137,11 +137,11 @@ class MailMail(models.Model):
 
     def _mail_transport_waiting(self, sentence, next_try):
         # EXTENDS 'mail_outbound_transport': the letter says why it waits
-        super()._mail_transport_waiting(sentence, next_try)
         lines = self.sudo().demat_letter_line_id.filtered(
             lambda line: line.state == "queued"
         )
         lines._note_delivery_wait(sentence, next_try)
+        return super()._mail_transport_waiting(sentence, next_try)
 
     def _demat_checks_addresses(self):
         """Whether this email carries a dematerialisation letter or a

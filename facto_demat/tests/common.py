@@ -8,7 +8,6 @@ adds `HttpCase` to a base when it drives the server as a browser does."""
 import base64
 import contextlib
 import io
-import json
 import re
 from contextlib import closing, contextmanager, nullcontext
 from datetime import date, timedelta
@@ -30,6 +29,7 @@ from odoo.addons.base.tests.common import MockSmtplibCase
 from odoo.addons.mail_outbound_transport.tests.common import (  # noqa: F401
     TRANSPORTS,
     MailTransportCase,
+    WebClientMixin,
     build_email,
     real_sending,
 )
@@ -72,35 +72,6 @@ class MailSendingMixin(MockSmtplibCase):
             return
         with real_sending(), self.mock_smtplib_connection():
             yield
-
-
-class WebClientMixin:
-    """For HttpCase classes: what the web client sends."""
-
-    def call_button(self, model, method, ids, expect_error=False):
-        """Press a button as the web client does; its action, or its error."""
-        response = self.url_open(
-            f"/web/dataset/call_button/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 0,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": [ids],
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        answer = response.json()
-        if expect_error:
-            return answer["error"]
-        self.assertNotIn("error", answer)
-        return answer["result"]
 
 
 class DematCase(AccountTestInvoicingCommon, MailSendingMixin):

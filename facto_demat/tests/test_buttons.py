@@ -98,7 +98,14 @@ class TestButtons(SendCase, HttpCase):
         return (
             cls.env["ir.module.module"]
             .sudo()
-            .search([("name", "=like", "facto_demat%"), ("state", "=", "installed")])
+            .search(
+                [
+                    "|",
+                    ("name", "=like", "facto_demat%"),
+                    ("name", "=", "mail_outbound_transport"),
+                    ("state", "=", "installed"),
+                ]
+            )
         )
 
     @classmethod

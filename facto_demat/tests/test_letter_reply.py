@@ -101,7 +101,7 @@ class TestLetterReply(TransportCase, WebClientMixin, HttpCase):
     # What the clerk sees
 
     def reply_activities(self, customer):
-        activity_type = self.env.ref("mail_outbound_transport.activity_letter_reply")
+        activity_type = self.env.ref("facto_demat.mail_activity_letter_reply")
         return customer.activity_ids.filtered(
             lambda activity: activity.activity_type_id == activity_type
         )

@@ -26,6 +26,7 @@ FRENCH_MODULES = [
     "base_setup",
     "mail",
     "account",
+    "mail_outbound_transport",
     "sale",
     "stock",
     "facto_demat",
@@ -227,7 +228,10 @@ class TestFrenchTour(AccountTestInvoicingHttpCommon):
         connecting = SimpleNamespace(module=SimpleNamespace(current_test=None))
         with (
             patch("odoo.addons.base.models.ir_mail_server.modules", connecting),
-            patch("odoo.addons.facto_demat.tools.odoo_versions.modules", connecting),
+            patch(
+                "odoo.addons.mail_outbound_transport.tools.odoo_versions.modules",
+                connecting,
+            ),
         ):
             self.start_french_tour(
                 "/odoo/settings?debug=1", "facto_demat_fr_mail_server_smtp"

@@ -13,7 +13,8 @@ the form forbids is refused over RPC too.
 from odoo.exceptions import AccessError
 from odoo.models import MAGIC_COLUMNS
 
-ADDONS = "facto_demat"
+# the add-ons (module name prefixes) whose read-only fields these are
+ADDONS = ("facto_demat", "mail_outbound_transport")
 
 
 def is_process_field(field):

@@ -79,6 +79,7 @@ class IrMailServer(models.Model):
         "minute per mailbox. 0: no limit.",
     )
     mail_transport_next_slot = fields.Float(
+        string="Next sending slot",
         readonly=True,
         copy=False,
         help="When this server may take its next email (epoch seconds).",
@@ -431,7 +432,10 @@ class IrMailServer(models.Model):
             )
 
     def _mail_transport_mails_action(self, state):
+        """The list of this server's emails in `state`, for a user who may
+        read the server (the web client's call_button checks nothing)."""
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mail.action_view_mail_mail"
         )

@@ -1,9 +1,12 @@
 """The base of the transports' tests, `MailTransportCase` (a mail server of
-each transport, each sending to a local double), and small helpers. It needs
+each transport, each sending to a local double), the mixin
+`WebClientMixin` (buttons pressed as the web client does), and small
+helpers. It needs
 only `mail`: facto_demat's tests build their own base on it."""
 
 import email
 import email.policy
+import json
 import logging
 import unittest
 from contextlib import contextmanager
@@ -42,6 +45,35 @@ def build_email(env, *args):
     """ir.mail_server's message builder (build_email, 19.0: _build_email__)."""
     server = env["ir.mail_server"]
     return (server._build_email__ if ODOO_19 else server.build_email)(*args)
+
+
+class WebClientMixin:
+    """For HttpCase classes: what the web client sends."""
+
+    def call_button(self, model, method, ids, expect_error=False):
+        """Press a button as the web client does; its action, or its error."""
+        response = self.url_open(
+            f"/web/dataset/call_button/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 0,
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": [ids],
+                        "kwargs": {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        answer = response.json()
+        if expect_error:
+            return answer["error"]
+        self.assertNotIn("error", answer)
+        return answer["result"]
 
 
 class MailTransportCase(TransactionCase):

@@ -210,7 +210,7 @@ export function openMailServer(name) {
         },
         {
             content: "Its sending mode",
-            trigger: ".o_form_view .o_field_widget[name=transport] .o_radio_input:checked",
+            trigger: ".o_form_view .o_field_widget[name=mail_transport_mode] .o_radio_input:checked",
         },
         noEnglish(".o_form_view", [
             "Sending mode",
