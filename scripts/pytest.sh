@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 use_odoo_version
 DB=${PYTEST_DB:-facto_pytest$DB_SUFFIX}
 dropdb --if-exists "$DB"
-TESTED=$(python3 "$ROOT/scripts/addons.py" tested)
+TESTED=$(python3 "$ROOT/scripts/addons.py" alone tested)
 "$ROOT/scripts/odoo.sh" -d "$DB" -i "$TESTED" "$NO_DEMO" \
     --stop-after-init --no-http --log-level=warn
 cd "$ROOT"

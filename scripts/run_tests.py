@@ -47,6 +47,9 @@ SKIPPED_TOUR = "Chrome executable not found"
 # point answered by facto_demat/tests/peppol_double.py).
 TEST_MODULES = ["base_automation", "account_peppol"]
 OUR_TAGS = ",".join(f"/{addon}" for addon in addons.TESTED)
+# The demo-data run tests the add-ons of the group `alone` too, beside the
+# others and OCA's mail_tracking (which catches sending errors).
+DEMO_TAGS = ",".join(f"/{addon}" for addon in (*addons.ALONE, *addons.TESTED))
 # The OCA module CI installs beside the add-ons in the demo run (the full
 # comparison is `make test-peers`): it catches sending errors, the case our
 # letters must survive.
@@ -241,10 +244,10 @@ def run_version(version, args):
             f"no OCA {PEER} could be downloaded: the demo-data run went without it"
         )
         print(f"\nOdoo {version} again, with demo data (without {PEER}):", flush=True)
-        extra, tags = [], OUR_TAGS
+        extra, tags = [], DEMO_TAGS
     else:
         print(f"\nOdoo {version} again, with demo data and OCA {PEER}:", flush=True)
-        extra, tags = [PEER], f"{OUR_TAGS},/{PEER},/{addons.OCA_BRIDGES[0]}"
+        extra, tags = [PEER], f"{DEMO_TAGS},/{PEER},/{addons.OCA_BRIDGES[0]}"
     demo = run_odoo_tests(
         version,
         odoo_version.database(f"{args.database}_demo", version),
