@@ -1,8 +1,7 @@
 """The base of the transports' tests, `MailTransportCase` (a mail server of
 each transport, each sending to a local double), the mixin
 `WebClientMixin` (buttons pressed as the web client does), and small
-helpers. It needs
-only `mail`: facto_demat's tests build their own base on it."""
+helpers. It needs only `mail`."""
 
 import email
 import email.policy

@@ -22,8 +22,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-_limit = contextvars.ContextVar("facto_demat_http_limit", default=None)
-_watch = contextvars.ContextVar("facto_demat_http_watch", default=None)
+_limit = contextvars.ContextVar("mail_outbound_transport_http_limit", default=None)
+_watch = contextvars.ContextVar("mail_outbound_transport_http_watch", default=None)
 
 
 class DeadlineExceeded(requests.Timeout):

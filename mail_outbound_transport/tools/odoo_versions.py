@@ -1,8 +1,7 @@
-"""Odoo 18.0 and 19.0 from one code base, in facto_demat's idiom: code
-branches on `ODOO_19` where a difference is met (an override is defined in
-the class body under the name each version calls, inside
-`if ODOO_19: … else: …`); a difference met in several files is served by a
-helper below. `facto_demat.tools.odoo_versions` builds on this module.
+"""Odoo 18.0 and 19.0 from one code base, in one idiom: code branches on
+`ODOO_19` where a difference is met (an override is defined in the class
+body under the name each version calls, inside `if ODOO_19: … else: …`); a
+difference met in several files is served by a helper below.
 
 Every difference this add-on meets, and where it is served:
 
