@@ -108,11 +108,10 @@ def _move_acceptance(cr):
                 SQL.identifier(f"{table}_id_seq"),
             )
         )
-        for kind, suffix in (("INDEX", "__mail_id_index"), ("INDEX", "_pkey")):
+        for suffix in ("__mail_id_index", "_pkey"):  # the key's index renames it
             cr.execute(
                 SQL(
-                    "ALTER %s IF EXISTS %s RENAME TO %s",
-                    SQL(kind),
+                    "ALTER INDEX IF EXISTS %s RENAME TO %s",
                     SQL.identifier(f"{old_table}{suffix}"),
                     SQL.identifier(f"{table}{suffix}"),
                 )
